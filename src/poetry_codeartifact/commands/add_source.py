@@ -1,0 +1,195 @@
+"""``poetry codeartifact add-source NAME``: source, publish repository and login in one step.
+
+Every input is validated, and the token (unless ``--no-login``) fetched, before anything is
+written; if writing Poetry's config fails, pyproject.toml is put back as it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cleo.helpers import argument, option
+
+from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
+
+if TYPE_CHECKING:
+    from poetry_codeartifact.endpoint import Endpoint
+
+PRIORITIES = ("primary", "supplemental", "explicit")
+
+
+class AddSourceCommand(CodeArtifactCommand):
+    name = "codeartifact add-source"
+    description = (
+        "Add a CodeArtifact repository as a source of this project and as a publish repository, "
+        "and log in."
+    )
+    arguments = [argument("name", "Name of the source (and of the publish repository).")]  # noqa: RUF012
+    options = [  # noqa: RUF012
+        option("url", None, "Repository URL (with or without simple/).", flag=False),
+        option("domain", None, "CodeArtifact domain.", flag=False),
+        option("domain-owner", None, "12-digit AWS account ID that owns the domain.", flag=False),
+        option("region", None, "AWS region of the domain.", flag=False),
+        option("repository", None, "CodeArtifact repository (with --domain: looks the URL up).", flag=False),
+        option("priority", None, "primary, supplemental or explicit.", flag=False, default="primary"),
+        option("profile", None, "AWS profile for this source (written to pyproject.toml).", flag=False),
+        option("duration", None, "Token lifetime in seconds: 0 or 900-43200.", flag=False),
+        option("no-login", None, "Do not fetch a token now."),
+    ]
+
+    def run_command(self) -> int:
+        from poetry_codeartifact import endpoint as ep
+        from poetry_codeartifact.console import describe_expiry, escape, warn
+        from poetry_codeartifact.settings import resolve, SourceOptions
+
+        # 1. Every input, before any AWS call or write.
+        name = ep.validate_name(self.argument("name"), "NAME")
+        priority = self.option("priority")
+        if priority not in PRIORITIES:
+            raise InvalidInput("--priority", priority, f"it must be one of {', '.join(PRIORITIES)}")
+        url = self.option("url")
+        domain = self.option("domain")
+        owner = self.option("domain-owner")
+        region = self.option("region")
+        repository = self.option("repository")
+        profile = self.option("profile")
+        if url is not None:
+            ep.validate_url(url)
+        if domain is not None:
+            ep.validate_domain(domain, "--domain")
+        if owner is not None:
+            ep.validate_owner(owner, "--domain-owner")
+        if region is not None:
+            ep.validate_region(region, "--region")
+        if repository is not None:
+            ep.validate_repository(repository, "--repository")
+        if profile is not None and not profile.strip():
+            raise InvalidInput("--profile", profile, "a profile is a non-empty name from ~/.aws/config")
+        duration_option = self.option("duration")
+        duration = ep.validate_duration(duration_option, "--duration") if duration_option is not None else None
+        if url is None and (domain is None or repository is None):
+            raise CodeArtifactError(
+                "Tell add-source where the repository is: either --url URL, or --domain DOMAIN "
+                "--repository REPOSITORY (the URL is then looked up)."
+            )
+        project = self.project()
+        if project is None:
+            raise CodeArtifactError(
+                "add-source needs a Poetry project: no pyproject.toml was found here. "
+                "Run it in your project's directory (or pass --directory)."
+            )
+        config = project.config
+        refresher = self.refresher(config)
+        fetcher = refresher.fetcher
+
+        # 2. Where the repository is and which domain issues its tokens.
+        if url is None:
+            looked_up, used_region = fetcher.repository_url(domain, repository, owner, region, profile)
+            url = looked_up
+            region = region or used_region
+        endpoint = self._endpoint(url, domain, owner, region, repository)
+        mapped = ep.parse_url(url) is None
+        upload = ep.upload_url(url)
+        options: dict[str, Any] = {}
+        if mapped:
+            options.update({"domain": endpoint.domain, "domain-owner": endpoint.owner, "region": endpoint.region})
+        if profile is not None:
+            options["profile"] = profile
+        if duration is not None:
+            options["duration"] = duration
+        source = resolve(
+            name, ep.simple_url(url),
+            SourceOptions(
+                domain=endpoint.domain if mapped else None,
+                owner=endpoint.owner if mapped else None,
+                region=endpoint.region if mapped else None,
+                profile=profile, duration=duration,
+            ),
+            "source", priority,
+        )
+        assert source is not None
+
+        # 3. The token, before any write, so that an AWS failure leaves everything as it was.
+        login = not self.option("no-login")
+        if login:
+            fetcher.fetch(source.key, duration, explicit_profile=profile is not None)
+
+        # 4. pyproject.toml, then Poetry's config (pyproject restored if that fails).
+        from poetry_codeartifact.pyproject_edit import set_source
+
+        path = project.pyproject_path
+        original = path.read_bytes()
+        updated = set_source(original.decode("utf-8"), name, ep.simple_url(url), priority, options)
+        path.write_bytes(updated.encode("utf-8"))
+        try:
+            register_repository(config, name, upload)
+        except OSError as error:
+            path.write_bytes(original)
+            raise CodeArtifactError(
+                f"Could not write Poetry's config ({error}); pyproject.toml was left as it was. "
+                "Check that Poetry's config directory is writable (`poetry config --list` shows it)."
+            ) from error
+        except Exception:
+            path.write_bytes(original)
+            raise
+
+        self.line(
+            f"Added source <info>{escape(name)}</info> ({escape(endpoint.describe())}, priority "
+            f"{priority}) to {path.name}: {escape(ep.simple_url(url))}"
+        )
+        self.line(
+            f"Registered publish repository <info>{escape(name)}</info>: {escape(upload)} "
+            f"(use `poetry publish -r {escape(name)}`)"
+        )
+        if priority == "supplemental":
+            warn(
+                self.io,
+                f"'{name}' is supplemental: when PyPI or another primary source has a package of "
+                "the same name, that one wins (dependency confusion). Prefer primary, or explicit "
+                "with `source = ...` on each private dependency.",
+            )
+
+        # 5. Store the token fetched in step 3 (no second AWS call).
+        if login:
+            outcome = refresher.ensure([source], force=True, duration=duration,
+                                       explicit_profile=profile is not None)[0]
+            self.line(
+                f"Logged in to {escape(endpoint.describe())} (token in {outcome.where}), expires "
+                f"{describe_expiry(outcome.expires_at)}"
+            )
+        return 0
+
+    def _endpoint(
+        self, url: str, domain: str | None, owner: str | None, region: str | None, repository: str | None
+    ) -> Endpoint:
+        from poetry_codeartifact import endpoint as ep
+
+        parsed = ep.parse_url(url)
+        if parsed is not None:
+            given = {"--domain": (domain, parsed.domain), "--domain-owner": (owner, parsed.owner),
+                     "--region": (region, parsed.region)}
+            for field, (value, from_url) in given.items():
+                if value is not None and value != from_url:
+                    raise InvalidInput(field, value, f"the URL says {from_url!r}", f"Drop {field} or fix the URL.")
+            return parsed
+        missing = [f for f, v in (("--domain", domain), ("--domain-owner", owner), ("--region", region)) if v is None]
+        if missing:
+            raise InvalidInput(
+                "--url", url,
+                "this is not a standard CodeArtifact URL (a proxy or a private DNS name?), so the "
+                "plugin cannot tell which domain issues its tokens",
+                f"Also pass {', '.join(missing)}.",
+            )
+        assert domain and owner and region
+        return ep.Endpoint(domain, owner, region, repository or ep.repository_from_path(url))
+
+
+def register_repository(config: Any, name: str, upload: str) -> None:
+    """``repositories.<name>.url`` in the user's Poetry config, for ``poetry publish -r NAME``."""
+    source = config.config_source
+    path = getattr(getattr(source, "file", None), "path", None)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    source.add_property(f"repositories.{name}.url", upload)
+    config.merge({"repositories": {name: {"url": upload}}})

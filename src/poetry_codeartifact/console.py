@@ -1,0 +1,89 @@
+"""How the plugin talks to the terminal, and the wiring of storage, state and fetcher.
+
+Shared by the refresh hook and the commands so that warnings, debug output and expiry times
+read the same everywhere. Nothing written here ever contains a token.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cleo.io.io import IO
+    from poetry.config.config import Config
+
+    from poetry_codeartifact.refresh import Refresher
+    from poetry_codeartifact.tokens import ClientFactory
+
+PREFIX = "CodeArtifact"
+
+
+def escape(text: str) -> str:
+    from cleo.formatters.formatter import Formatter
+
+    return Formatter.escape(text)
+
+
+def warn(io: IO, message: str) -> None:
+    io.write_error_line(f"<warning>{PREFIX}: {escape(message)}</warning>")
+
+
+def debug(io: IO, message: str) -> None:
+    if io.is_debug():
+        io.write_error_line(f"<debug>{PREFIX}: {escape(message)}</debug>")
+
+
+def debug_traceback(io: IO, error: BaseException) -> None:
+    """At ``-vvv`` only, the traceback of the AWS or storage failure behind ``error``."""
+    cause = error.__cause__ or error
+    if io.is_debug():
+        lines = traceback.format_exception(type(cause), cause, cause.__traceback__)
+        io.write_error_line(escape("".join(lines).rstrip()))
+
+
+def describe_expiry(expires_at: float | None, now: float | None = None) -> str:
+    """``2026-11-25 10:19 CET (in 11h 59m)``, or ``expired ... ago``."""
+    if expires_at is None:
+        return "expiry unknown"
+    now = time.time() if now is None else now
+    local = datetime.fromtimestamp(expires_at).astimezone()
+    stamp = local.strftime("%Y-%m-%d %H:%M %Z").strip()
+    left = int(expires_at - now)
+    if left <= 0:
+        return f"{stamp} (expired {_span(-left)} ago)"
+    return f"{stamp} (in {_span(left)})"
+
+
+def _span(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m"
+    return f"{seconds}s"
+
+
+def make_refresher(config: Config, io: IO, client_factory: ClientFactory | None = None) -> Refresher:
+    from poetry_codeartifact.credentials import CredentialStore
+    from poetry_codeartifact.refresh import Refresher
+    from poetry_codeartifact.state import StateFile
+    from poetry_codeartifact.tokens import TokenFetcher
+
+    def say(message: str) -> None:
+        warn(io, message)
+
+    return Refresher(
+        store=CredentialStore(config, say),
+        state=StateFile.default(),
+        fetcher=TokenFetcher(client_factory, say),
+        warn=say,
+    )
+
+
+def project_data(poetry: Any) -> dict[str, Any]:
+    """The parsed pyproject.toml of a Poetry object, on Poetry 1.8 and 2.x alike."""
+    return dict(poetry.pyproject.data)

@@ -1,0 +1,211 @@
+"""CodeArtifact endpoints: the one data type for "which domain, owner, region and repository".
+
+Recognises the URL forms CodeArtifact serves PyPI repositories under and validates every
+field against the AWS naming rules, so that the rest of the plugin never handles loose strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from poetry_codeartifact.errors import InvalidInput
+
+DOMAIN_PATTERN = r"[a-z][a-z0-9\-]{0,48}[a-z0-9]"
+OWNER_PATTERN = r"[0-9]{12}"
+REGION_PATTERN = r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}"
+REPOSITORY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._\-]{1,99}"
+# A Poetry source name doubles as a config key (``http-basic.NAME``) and as part of an
+# environment variable name, so dots and other punctuation are refused.
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_\-]{0,62}"
+
+MIN_DURATION = 900
+MAX_DURATION = 43200
+
+_SUFFIX = r"(?:amazonaws\.com|amazonaws\.com\.cn)"
+_STANDARD_HOST = re.compile(
+    rf"(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})"
+    rf"\.d\.codeartifact\.(?P<region>{REGION_PATTERN})\.{_SUFFIX}"
+)
+_DUALSTACK_HOST = re.compile(
+    rf"(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})"
+    rf"\.codeartifact\.(?P<region>{REGION_PATTERN})\.on\.aws"
+)
+_VPCE_HOST = re.compile(
+    rf"vpce-[a-z0-9]+-[a-z0-9]+\.d\.codeartifact\.(?P<region>{REGION_PATTERN})\.vpce\.{_SUFFIX}"
+)
+_REPO_PATH = re.compile(rf"/pypi/(?P<repository>{REPOSITORY_PATTERN})(?:/(?:simple/?)?)?")
+_VPCE_PATH = re.compile(
+    rf"/pypi/d/(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})"
+    rf"/(?P<repository>{REPOSITORY_PATTERN})(?:/(?:simple/?)?)?"
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A CodeArtifact PyPI repository, or at least the domain that issues its tokens."""
+
+    domain: str
+    owner: str
+    region: str
+    repository: str | None = None
+
+    def __post_init__(self) -> None:
+        validate_domain(self.domain)
+        validate_owner(self.owner)
+        validate_region(self.region)
+        if self.repository is not None:
+            validate_repository(self.repository)
+
+    def describe(self) -> str:
+        """``domain/repository`` for messages (the token itself is per domain)."""
+        return f"{self.domain}/{self.repository}" if self.repository else self.domain
+
+    def standard_url(self) -> str:
+        """The upload URL CodeArtifact serves this repository under."""
+        if self.repository is None:
+            raise ValueError("an endpoint without a repository has no URL")
+        host = f"{self.domain}-{self.owner}.d.codeartifact.{self.region}.amazonaws.com"
+        return f"https://{host}/pypi/{self.repository}/"
+
+
+def parse_url(url: str) -> Endpoint | None:
+    """The endpoint a CodeArtifact URL points at, or None when the URL is not one.
+
+    Accepts the standard, VPC-endpoint and dual-stack forms, in the aws and aws-cn partitions,
+    with or without ``simple/`` and the trailing slash. Anything else (another host, another
+    package format, a near miss of the naming rules) is not CodeArtifact: such a URL needs an
+    explicit ``[tool.poetry-codeartifact.sources.NAME]`` table.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme != "https" or parts.query or parts.fragment or parts.port is not None:
+        return None
+    host = (parts.hostname or "").lower()
+    path = parts.path
+    for pattern in (_STANDARD_HOST, _DUALSTACK_HOST):
+        host_match = pattern.fullmatch(host)
+        if host_match:
+            path_match = _REPO_PATH.fullmatch(path)
+            if not path_match:
+                return None
+            return Endpoint(
+                domain=host_match["domain"],
+                owner=host_match["owner"],
+                region=host_match["region"],
+                repository=path_match["repository"],
+            )
+    vpce_match = _VPCE_HOST.fullmatch(host)
+    if vpce_match:
+        path_match = _VPCE_PATH.fullmatch(path)
+        if not path_match:
+            return None
+        return Endpoint(
+            domain=path_match["domain"],
+            owner=path_match["owner"],
+            region=vpce_match["region"],
+            repository=path_match["repository"],
+        )
+    return None
+
+
+def looks_like_codeartifact(url: str) -> bool:
+    """True for a URL that names CodeArtifact's host but may not parse (for warnings)."""
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return ".codeartifact." in host and (host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".on.aws")))
+
+
+def repository_from_path(url: str) -> str | None:
+    """The repository name in a ``.../pypi/<repo>/`` path on any host (proxies, mappings)."""
+    path = urlsplit(url.strip()).path
+    match = re.search(rf"/pypi/(?:d/[^/]+/)?(?P<repository>{REPOSITORY_PATTERN})(?:/(?:simple/?)?)?$", path)
+    return match["repository"] if match else None
+
+
+def upload_url(url: str) -> str:
+    """The URL ``poetry publish`` uploads to: the repository URL without ``simple/``."""
+    base = url.strip().rstrip("/")
+    if base.endswith("/simple"):
+        base = base[: -len("/simple")]
+    return base + "/"
+
+
+def simple_url(url: str) -> str:
+    """The PEP 503 index URL Poetry installs from: the repository URL with ``simple/``."""
+    return upload_url(url) + "simple/"
+
+
+def validate_url(url: str, field: str = "--url") -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidInput(
+            field, url, "a repository URL must be an absolute http(s) URL",
+            "Use the URL from `aws codeartifact get-repository-endpoint --format pypi`.",
+        )
+    return url.strip()
+
+
+def _check(field: str, value: object, pattern: str, rule: str, fix: str | None = None) -> None:
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise InvalidInput(field, value, rule, fix)
+
+
+def validate_domain(value: object, field: str = "domain") -> str:
+    _check(
+        field, value, DOMAIN_PATTERN,
+        "a CodeArtifact domain name has 2 to 50 characters: lowercase letters, digits and "
+        "hyphens, starting with a letter and not ending with a hyphen",
+    )
+    return str(value)
+
+
+def validate_owner(value: object, field: str = "domain-owner") -> str:
+    _check(
+        field, value, OWNER_PATTERN,
+        "the domain owner is the 12-digit AWS account ID that owns the domain",
+        "Write it as a string of exactly 12 digits, e.g. \"111122223333\".",
+    )
+    return str(value)
+
+
+def validate_region(value: object, field: str = "region") -> str:
+    _check(field, value, REGION_PATTERN, "an AWS region looks like eu-west-1 or us-gov-west-1")
+    return str(value)
+
+
+def validate_repository(value: object, field: str = "repository") -> str:
+    _check(
+        field, value, REPOSITORY_PATTERN,
+        "a CodeArtifact repository name has 2 to 100 characters: letters, digits, '.', '_' and "
+        "'-', starting with a letter or digit",
+    )
+    return str(value)
+
+
+def validate_name(value: object, field: str = "source name") -> str:
+    _check(
+        field, value, NAME_PATTERN,
+        "a source name has 1 to 63 characters: letters, digits, '_' and '-', starting with a "
+        "letter or digit (Poetry uses it in config keys and environment variable names)",
+    )
+    if str(value).lower() == "pypi":
+        raise InvalidInput(field, value, "'pypi' is reserved by Poetry for PyPI itself", "Choose another name.")
+    return str(value)
+
+
+def validate_duration(value: object, field: str = "duration") -> int:
+    """0 (the token lives as long as the calling session) or 900..43200 seconds."""
+    number: int | None = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or not (number == 0 or MIN_DURATION <= number <= MAX_DURATION):
+        raise InvalidInput(
+            field, value,
+            f"a token duration is 0 (as long as the AWS session) or {MIN_DURATION} to "
+            f"{MAX_DURATION} seconds",
+        )
+    return number

@@ -1,0 +1,49 @@
+"""The Poetry application plugin: registers the commands and the refresh hook.
+
+Poetry imports and activates every application plugin on every call, ``--version`` included,
+so this module imports nothing heavy: commands are built by factories on demand and the hook
+imports what it needs only when a command that talks to an index runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from poetry.plugins.application_plugin import ApplicationPlugin
+
+from poetry_codeartifact.hook import PRIORITY, RefreshHook
+
+if TYPE_CHECKING:
+    from poetry.console.application import Application
+    from poetry.console.commands.command import Command
+
+
+def _add_source() -> Command:
+    from poetry_codeartifact.commands.add_source import AddSourceCommand
+
+    return AddSourceCommand()
+
+
+def _login() -> Command:
+    from poetry_codeartifact.commands.login import LoginCommand
+
+    return LoginCommand()
+
+
+class CodeArtifactPlugin(ApplicationPlugin):
+    # The AWS client factory; None means boto3's. Tests may set one for botocore's Stubber.
+    client_factory: Any = None
+
+    @property
+    def commands(self) -> list[type[Command]]:
+        return []
+
+    def activate(self, application: Application) -> None:
+        from cleo.events.console_events import COMMAND
+
+        factories = {"codeartifact add-source": _add_source, "codeartifact login": _login}
+        for name, factory in factories.items():
+            application.command_loader.register_factory(name, factory)
+        dispatcher = application.event_dispatcher
+        if dispatcher is not None:
+            dispatcher.add_listener(COMMAND, RefreshHook(self.client_factory), PRIORITY)

@@ -1,0 +1,232 @@
+"""Fetching CodeArtifact authorization tokens with boto3, and explaining AWS failures.
+
+boto3 is imported here and only when a token or an endpoint is actually requested: the plugin
+is loaded on every Poetry call and must not pay for it otherwise. The AWS client comes from an
+injectable factory so that tests can hand in a client wrapped in botocore's ``Stubber``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from poetry_codeartifact.errors import TokenError
+
+if TYPE_CHECKING:
+    from poetry_codeartifact.settings import TokenKey
+
+ClientFactory = Callable[[Optional[str], Optional[str]], Any]
+"""(region, profile) -> a boto3 ``codeartifact`` client."""
+
+
+@dataclass(frozen=True)
+class Token:
+    value: str = field(repr=False)
+    expires_at: float
+    issued_at: float
+
+    @property
+    def lifetime(self) -> float:
+        return max(0.0, self.expires_at - self.issued_at)
+
+
+def default_client_factory(region: str | None, profile: str | None) -> Any:
+    import boto3.session
+    from botocore.config import Config
+
+    session = boto3.session.Session(profile_name=profile, region_name=region)
+    config = Config(
+        retries={"mode": "standard"},
+        connect_timeout=10,
+        read_timeout=30,
+        user_agent_extra="poetry-codeartifact",
+    )
+    return session.client("codeartifact", config=config)
+
+
+class TokenFetcher:
+    """Fetches each token once per run: one client per (region, profile), one call per key."""
+
+    def __init__(
+        self,
+        client_factory: ClientFactory | None = None,
+        warn: Callable[[str], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client_factory = client_factory or default_client_factory
+        self._warn = warn or (lambda message: None)
+        self._clock = clock
+        self._clients: dict[tuple[str | None, str | None], Any] = {}
+        self._tokens: dict[TokenKey, Token] = {}
+        self.calls = 0
+
+    def client(self, region: str | None, profile: str | None, *, explicit_profile: bool = False) -> Any:
+        """A client for ``region``; a configured profile missing on this machine falls back to
+        the default credential chain (CI has environment credentials), an explicit one fails."""
+        cache_key = (region, profile)
+        if cache_key in self._clients:
+            return self._clients[cache_key]
+        try:
+            client = self._client_factory(region, profile)
+        except Exception as error:
+            if profile is None or explicit_profile or type(error).__name__ != "ProfileNotFound":
+                raise explain(error, region=region, profile=profile) from error
+            self._warn(
+                f"AWS profile '{profile}' does not exist on this machine; "
+                "using the default AWS credential chain instead."
+            )
+            client = self.client(region, None)
+        self._clients[cache_key] = client
+        return client
+
+    def fetch(self, key: TokenKey, duration: int | None = None, *, explicit_profile: bool = False) -> Token:
+        if key in self._tokens:
+            return self._tokens[key]
+        client = self.client(key.region, key.profile, explicit_profile=explicit_profile)
+        request: dict[str, Any] = {"domain": key.domain, "domainOwner": key.owner}
+        if duration is not None:
+            request["durationSeconds"] = duration  # 0 is meaningful: do not test truthiness
+        issued_at = self._clock()
+        self.calls += 1
+        try:
+            response = client.get_authorization_token(**request)
+        except Exception as error:
+            raise explain(error, key=key, profile=key.profile, client=client) from error
+        expiration = response["expiration"]
+        expires_at = expiration.timestamp() if hasattr(expiration, "timestamp") else float(expiration)
+        token = Token(response["authorizationToken"], expires_at, issued_at)
+        self._tokens[key] = token
+        return token
+
+    def repository_url(
+        self, domain: str, repository: str, owner: str | None, region: str | None, profile: str | None
+    ) -> tuple[str, str]:
+        """The upload URL of a repository (GetRepositoryEndpoint, format pypi) and the region used."""
+        client = self.client(region, profile, explicit_profile=True)
+        request = {"domain": domain, "repository": repository, "format": "pypi"}
+        if owner:
+            request["domainOwner"] = owner
+        try:
+            response = client.get_repository_endpoint(**request)
+        except Exception as error:
+            raise explain(
+                error, domain=domain, owner=owner, region=client.meta.region_name,
+                profile=profile, client=client, repository=repository,
+            ) from error
+        return str(response["repositoryEndpoint"]), str(client.meta.region_name)
+
+
+_SSO_ERRORS = {"SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError", "SSOError"}
+_CONNECTION_ERRORS = {
+    "EndpointConnectionError": "the connection was refused or the host was not found",
+    "ConnectTimeoutError": "the connection timed out",
+    "ReadTimeoutError": "the response timed out",
+    "ConnectionClosedError": "the connection was closed",
+    "SSLError": "the TLS handshake failed (check the certificate bundle, AWS_CA_BUNDLE)",
+    "ProxyConnectionError": "the proxy could not be reached (check HTTPS_PROXY / NO_PROXY)",
+    "HTTPClientError": "the HTTP request failed",
+}
+
+
+def explain(
+    error: BaseException,
+    *,
+    key: TokenKey | None = None,
+    domain: str | None = None,
+    owner: str | None = None,
+    region: str | None = None,
+    profile: str | None = None,
+    client: Any = None,
+    repository: str | None = None,
+) -> TokenError:
+    """Turn a boto3/botocore failure into a message naming the cause and the fix."""
+    if isinstance(error, TokenError):
+        return error
+    if key is not None:
+        domain, owner, region = key.domain, key.owner, key.region
+    name = type(error).__name__
+    profile_hint = f" --profile {profile}" if profile else ""
+    who = f"profile '{profile}'" if profile else "the default AWS credential chain"
+    endpoint_url = getattr(getattr(client, "meta", None), "endpoint_url", None)
+
+    if name == "NoCredentialsError":
+        return TokenError(
+            f"no AWS credentials were found ({who}). Configure them with `aws configure{profile_hint}` "
+            "or `aws sso login`, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or set `profile` "
+            "in [tool.poetry-codeartifact.sources.<name>]."
+        )
+    if name == "ProfileNotFound":
+        return TokenError(
+            f"the AWS profile '{profile}' does not exist in ~/.aws/config or ~/.aws/credentials. "
+            f"Create it with `aws configure --profile {profile}` (or `aws configure sso`), or fix the name."
+        )
+    if name == "NoRegionError":
+        return TokenError(
+            "no AWS region is configured. Pass --region, set AWS_REGION, or set `region` in the profile."
+        )
+    if name in _SSO_ERRORS:
+        return TokenError(
+            f"the AWS SSO session of {who} is missing or has expired. "
+            f"Run `aws sso login{profile_hint}` and try again."
+        )
+    if name == "CredentialRetrievalError":
+        return TokenError(
+            f"the credential_process of {who} failed: {error}. Run it by hand to see why, then try again."
+        )
+    if name == "PartialCredentialsError":
+        return TokenError(
+            f"the AWS credentials are incomplete: {error}. Set both AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)."
+        )
+    if name in _CONNECTION_ERRORS:
+        where = getattr(error, "kwargs", {}).get("endpoint_url") or endpoint_url or "the CodeArtifact endpoint"
+        return TokenError(
+            f"could not reach CodeArtifact at {where}: {_CONNECTION_ERRORS[name]}. Check the network, "
+            "the proxy settings and AWS_ENDPOINT_URL_CODEARTIFACT.",
+            retryable=True,
+        )
+    if name == "ClientError":
+        response: dict[str, Any] = getattr(error, "response", {}) or {}
+        code = str(response.get("Error", {}).get("Code", ""))
+        status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        aws_message = str(response.get("Error", {}).get("Message", "")).strip()
+        scope = f"domain '{domain}', domain-owner '{owner}', region '{region}'"
+        if code == "AccessDeniedException":
+            return TokenError(
+                f"AWS denied access ({who}) to {scope}. The credentials need "
+                "codeartifact:GetAuthorizationToken on the domain and sts:GetServiceBearerToken; "
+                "ask your AWS administrator or use a profile that has them."
+            )
+        if code == "ResourceNotFoundException":
+            what = f"repository '{repository}' in " if repository else ""
+            return TokenError(
+                f"CodeArtifact found no {what}{scope}. Check the three values (and the repository "
+                "name): one of them is wrong."
+            )
+        if code in ("ExpiredTokenException", "ExpiredToken", "RequestExpired"):
+            return TokenError(
+                f"the AWS session credentials of {who} have expired. Refresh them "
+                f"(`aws sso login{profile_hint}`, assume the role again, or renew the CI credentials)."
+            )
+        if code in ("UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException"):
+            return TokenError(
+                f"AWS rejected the credentials of {who} ({code}). Check AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY, or the profile's keys."
+            )
+        if code in ("ThrottlingException", "Throttling", "TooManyRequestsException"):
+            return TokenError(
+                "CodeArtifact throttled the request and retries did not help. Wait a minute and try "
+                "again; if it persists, fewer parallel jobs should share one account.",
+                retryable=True,
+            )
+        if code == "InternalServerException" or status >= 500:
+            return TokenError(
+                f"CodeArtifact answered with a server error ({code or status}) after retries. "
+                "Try again later; see https://health.aws.amazon.com for outages.",
+                retryable=True,
+            )
+        return TokenError(f"CodeArtifact refused the request ({code or status}): {aws_message}")
+    if name == "ParamValidationError":
+        return TokenError(f"the request was invalid: {error}")
+    return TokenError(f"the AWS call failed: {name}: {error}", retryable=True)

@@ -1,0 +1,458 @@
+"""A local AWS CodeArtifact stand-in on 127.0.0.1, for the tests and the demo.
+
+Control plane (what boto3 reaches through ``AWS_ENDPOINT_URL_CODEARTIFACT``):
+``GetAuthorizationToken`` and ``GetRepositoryEndpoint``, STS ``AssumeRole`` for role tests,
+a configurable token lifetime, expiry of every token on demand, per-domain call counts and
+fault injection with real AWS error shapes, a slow answer or a dropped connection.
+
+Data plane: a real pypiserver per repository, mounted under ``/pypi/<repo>/`` behind this
+front server, which lets through only tokens it issued for the repository's domain and that
+have not expired, and answers anything else with 401 as CodeArtifact does.
+
+Used in-process by the tests (``StandIn``) and as a process by the demo
+(``python tools/standin.py serve --workdir DIR``), which controls it over ``/_standin/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from base64 import b64decode
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+TOKEN_PREFIX = "STANDIN-SECRET-"
+DEFAULT_REPOS = (
+    ("acme", "111122223333", "eu-west-1", "private"),
+    ("acme", "111122223333", "eu-west-1", "internal"),
+    ("tools", "444455556666", "us-east-1", "shared"),
+)
+
+
+@dataclass
+class Repo:
+    domain: str
+    owner: str
+    region: str
+    name: str
+    root: Path
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+
+@dataclass
+class Fault:
+    kind: str  # an AWS error code, "slow" or "drop"
+    remaining: int
+    status: int = 400
+    delay: float = 0.0
+
+
+AWS_ERRORS = {
+    "AccessDeniedException": 403,
+    "ResourceNotFoundException": 404,
+    "ThrottlingException": 429,
+    "InternalServerException": 500,
+    "ExpiredTokenException": 403,
+    "UnrecognizedClientException": 403,
+    "ValidationException": 400,
+}
+
+
+@dataclass
+class State:
+    lifetime: float = 12 * 3600
+    tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token -> (domain, expiry)
+    token_calls: dict[str, int] = field(default_factory=dict)
+    endpoint_calls: int = 0
+    assume_role_calls: int = 0
+    faults: list[Fault] = field(default_factory=list)
+    uploads: list[str] = field(default_factory=list)
+    unauthorized: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class StandIn:
+    def __init__(self, workdir: Path, repos: tuple[tuple[str, str, str, str], ...] = DEFAULT_REPOS) -> None:
+        self.workdir = Path(workdir)
+        self.repos = {
+            name: Repo(domain, owner, region, name, self.workdir / "packages" / name)
+            for domain, owner, region, name in repos
+        }
+        self.state = State()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    def start(self, port: int = 0) -> StandIn:
+        for repo in self.repos.values():
+            repo.root.mkdir(parents=True, exist_ok=True)
+            repo.process, repo.port = _start_backend(repo)
+        handler = type("Handler", (_Handler,), {"standin": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        for repo in self.repos.values():
+            if repo.process is not None:
+                repo.process.terminate()
+                try:
+                    repo.process.wait(10)
+                except subprocess.TimeoutExpired:
+                    repo.process.kill()
+                repo.process = None
+
+    def __enter__(self) -> StandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def repo_url(self, name: str) -> str:
+        return f"{self.url}/pypi/{name}/"
+
+    # -- control ---------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        with self.state.lock:
+            lifetime = 12 * 3600
+            self.state.lifetime = lifetime
+            self.state.tokens.clear()
+            self.state.token_calls.clear()
+            self.state.endpoint_calls = 0
+            self.state.assume_role_calls = 0
+            self.state.faults.clear()
+            self.state.uploads.clear()
+            self.state.unauthorized = 0
+
+    def set_lifetime(self, seconds: float) -> None:
+        self.state.lifetime = seconds
+
+    def expire_all(self) -> None:
+        with self.state.lock:
+            self.state.tokens = {t: (d, 0.0) for t, (d, _) in self.state.tokens.items()}
+
+    def token_calls(self, domain: str | None = None) -> int:
+        calls = self.state.token_calls
+        return calls.get(domain, 0) if domain else sum(calls.values())
+
+    def inject(self, kind: str, count: int = 1, delay: float = 0.0) -> None:
+        with self.state.lock:
+            self.state.faults.append(Fault(kind, count, AWS_ERRORS.get(kind, 400), delay))
+
+    def issued_tokens(self) -> list[str]:
+        return list(self.state.tokens)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "token_calls": dict(self.state.token_calls),
+            "endpoint_calls": self.state.endpoint_calls,
+            "assume_role_calls": self.state.assume_role_calls,
+            "uploads": list(self.state.uploads),
+            "unauthorized": self.state.unauthorized,
+            "lifetime": self.state.lifetime,
+        }
+
+    # -- behaviour -------------------------------------------------------------------------
+
+    def take_fault(self) -> Fault | None:
+        with self.state.lock:
+            for fault in self.state.faults:
+                if fault.remaining > 0:
+                    fault.remaining -= 1
+                    return fault
+        return None
+
+    def issue_token(self, domain: str, duration: int | None) -> tuple[str, float]:
+        # Tokens are long and recognisable so that tests can search every output for them.
+        token = TOKEN_PREFIX + domain + "-" + secrets.token_urlsafe(900)
+        lifetime = self.state.lifetime
+        if duration and duration < lifetime and duration >= 900:
+            lifetime = duration
+        expires = time.time() + lifetime
+        with self.state.lock:
+            self.state.tokens[token] = (domain, expires)
+            self.state.token_calls[domain] = self.state.token_calls.get(domain, 0) + 1
+        return token, expires
+
+    def token_valid_for(self, token: str, domain: str) -> bool:
+        entry = self.state.tokens.get(token)
+        return entry is not None and entry[0] == domain and time.time() < entry[1]
+
+
+def _start_backend(repo: Repo) -> tuple[subprocess.Popen[bytes], int]:
+    command = [sys.executable, __file__, "backend", "--root", str(repo.root), "--prefix", f"/pypi/{repo.name}"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert process.stdout is not None
+    line = process.stdout.readline().decode().strip()
+    if not line.isdigit():
+        process.kill()
+        raise RuntimeError(f"pypiserver backend for {repo.name} did not start: {line!r}")
+    return process, int(line)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    standin: StandIn
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})})
+
+    def _aws_error(self, code: str, message: str, status: int | None = None) -> None:
+        self._json(status or AWS_ERRORS.get(code, 400), {"message": message}, {"x-amzn-ErrorType": code})
+
+    def do_GET(self) -> None:
+        self._route()
+
+    def do_POST(self) -> None:
+        self._route()
+
+    def do_HEAD(self) -> None:
+        self._route()
+
+    def _route(self) -> None:
+        parts = urlsplit(self.path)
+        body = self._body()
+        if parts.path.startswith("/pypi/"):
+            self._data_plane(parts.path, body)
+        elif parts.path.startswith("/_standin/"):
+            self._admin(parts.path, body)
+        elif parts.path.startswith("/v1/"):
+            self._control_plane(parts.path, parse_qs(parts.query))
+        elif self.command == "POST" and b"Action=AssumeRole" in body:
+            self._assume_role(parse_qs(body.decode()))
+        else:
+            self._send(404, b"not found")
+
+    # -- control plane ---------------------------------------------------------------------
+
+    def _signed_region(self) -> str | None:
+        match = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", self.headers.get("Authorization", ""))
+        return match.group(1) if match else None
+
+    def _control_plane(self, path: str, query: dict[str, list[str]]) -> None:
+        standin = self.standin
+        fault = standin.take_fault()
+        if fault is not None:
+            if fault.kind == "slow":
+                time.sleep(fault.delay or 5)
+            elif fault.kind == "drop":
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            else:
+                self._aws_error(fault.kind, f"Injected {fault.kind}", fault.status)
+                return
+        region = self._signed_region()
+        if region is None:
+            self._aws_error("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
+            return
+        domain = query.get("domain", [""])[0]
+        owner = query.get("domain-owner", [None])[0]
+        matches = [
+            r for r in standin.repos.values()
+            if r.domain == domain and r.region == region and (owner is None or r.owner == owner)
+        ]
+        if not matches:
+            self._aws_error("ResourceNotFoundException", f"Domain {domain} not found in {region} for {owner}")
+            return
+        if path == "/v1/authorization-token" and self.command == "POST":
+            duration_text = query.get("duration", [None])[0]
+            duration = int(duration_text) if duration_text else None
+            if duration not in (None, 0) and not 900 <= duration <= 43200:
+                self._aws_error("ValidationException", "duration must be 0 or 900..43200")
+                return
+            token, expires = standin.issue_token(domain, duration)
+            self._json(200, {"authorizationToken": token, "expiration": expires})
+        elif path == "/v1/repository/endpoint" and self.command == "GET":
+            standin.state.endpoint_calls += 1
+            name = query.get("repository", [""])[0]
+            repo = next((r for r in matches if r.name == name), None)
+            if repo is None:
+                self._aws_error("ResourceNotFoundException", f"Repository {name} not found")
+                return
+            self._json(200, {"repositoryEndpoint": standin.repo_url(repo.name)})
+        else:
+            self._aws_error("ValidationException", f"unsupported {self.command} {path}")
+
+    def _assume_role(self, form: dict[str, list[str]]) -> None:
+        self.standin.state.assume_role_calls += 1
+        arn = form.get("RoleArn", [""])[0]
+        expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+        body = f"""<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+<AssumeRoleResult><Credentials><AccessKeyId>ASIASTANDINROLE</AccessKeyId>
+<SecretAccessKey>standin-role-secret</SecretAccessKey><SessionToken>standin-session</SessionToken>
+<Expiration>{expiry}</Expiration></Credentials>
+<AssumedRoleUser><AssumedRoleId>AROA:standin</AssumedRoleId><Arn>{arn}</Arn></AssumedRoleUser>
+</AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>"""
+        self._send(200, body.encode(), {"Content-Type": "text/xml"})
+
+    # -- data plane ------------------------------------------------------------------------
+
+    def _data_plane(self, path: str, body: bytes) -> None:
+        standin = self.standin
+        name = path.split("/")[2]
+        repo = standin.repos.get(name)
+        if repo is None:
+            self._send(404, b"no such repository")
+            return
+        password = _basic_password(self.headers.get("Authorization", ""))
+        if password is None or not standin.token_valid_for(password, repo.domain):
+            standin.state.unauthorized += 1
+            self._send(401, b"Unauthorized", {"WWW-Authenticate": 'Basic realm="codeartifact"'})
+            return
+        if self.command == "POST":
+            standin.state.uploads.append(name)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "connection")}
+        connection = http.client.HTTPConnection("127.0.0.1", repo.port, timeout=60)
+        try:
+            connection.request(self.command, self.path, body=body or None, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+            passed = {
+                k: v for k, v in response.getheaders()
+                if k.lower() not in ("content-length", "transfer-encoding", "connection")
+            }
+            self._send(response.status, payload, passed)
+        finally:
+            connection.close()
+
+    # -- admin (for the demo, which runs the stand-in as a process) -------------------------
+
+    def _admin(self, path: str, body: bytes) -> None:
+        standin = self.standin
+        data = json.loads(body or b"{}")
+        action = path.rsplit("/", 1)[-1]
+        if action == "state":
+            self._json(200, standin.snapshot())
+            return
+        if action == "lifetime":
+            standin.set_lifetime(float(data["seconds"]))
+        elif action == "expire":
+            standin.expire_all()
+        elif action == "fault":
+            standin.inject(data["kind"], int(data.get("count", 1)), float(data.get("delay", 0)))
+        elif action == "reset":
+            standin.reset()
+        else:
+            self._send(404, b"unknown action")
+            return
+        self._json(200, {"ok": True})
+
+
+def _basic_password(header: str) -> str | None:
+    if not header.startswith("Basic "):
+        return None
+    try:
+        _, _, password = b64decode(header[6:]).decode().partition(":")
+    except ValueError:
+        return None
+    return password or None
+
+
+# -- processes -------------------------------------------------------------------------------
+
+
+def _serve_backend(root: str, prefix: str) -> None:
+    """One pypiserver (which keeps its configuration in module globals: one per process)."""
+    import logging
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    import pypiserver
+
+    logging.disable(logging.CRITICAL)
+    app = pypiserver.app(roots=[root], authenticate=[], password_file=".", disable_fallback=True)
+
+    def mounted(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(prefix):
+            environ["SCRIPT_NAME"] = prefix
+            environ["PATH_INFO"] = path[len(prefix):] or "/"
+        return app(environ, start_response)
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    server = make_server("127.0.0.1", 0, mounted, server_class=Server, handler_class=Quiet)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="mode", required=True)
+    backend = sub.add_parser("backend")
+    backend.add_argument("--root", required=True)
+    backend.add_argument("--prefix", required=True)
+    serve = sub.add_parser("serve", help="run the stand-in until stdin closes or SIGTERM")
+    serve.add_argument("--workdir", required=True)
+    serve.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.mode == "backend":
+        _serve_backend(args.root, args.prefix)
+        return 0
+    standin = StandIn(Path(args.workdir)).start(args.port)
+    print(standin.url, flush=True)
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        standin.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    sys.exit(main())
