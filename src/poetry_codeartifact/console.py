@@ -78,7 +78,7 @@ def make_refresher(config: Config, io: IO, client_factory: ClientFactory | None 
 
     return Refresher(
         store=CredentialStore(config, say),
-        state=StateFile.default(),
+        state=StateFile.beside(config),
         fetcher=TokenFetcher(client_factory, say),
         warn=say,
     )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from poetry_codeartifact.settings import Source
 
 VERSION = 1
+STATE_NAME = "codeartifact-state.json"
 LOCK_TIMEOUT = 120.0
 MAX_MARGIN = 15 * 60
 
@@ -65,10 +66,14 @@ class StateFile:
         self.lock_path = path.with_name(path.name + ".lock")
 
     @classmethod
-    def default(cls) -> StateFile:
-        from poetry.locations import CONFIG_DIR
+    def beside(cls, config: Any) -> StateFile:
+        """The state file next to Poetry's auth.toml (Poetry's config directory)."""
+        path = getattr(getattr(getattr(config, "auth_config_source", None), "file", None), "path", None)
+        if path is None:
+            from poetry.locations import CONFIG_DIR
 
-        return cls(Path(CONFIG_DIR) / "codeartifact-state.json")
+            path = Path(CONFIG_DIR) / "auth.toml"
+        return cls(Path(path).with_name(STATE_NAME))
 
     def load(self) -> dict[str, TokenRecord]:
         try:

@@ -118,13 +118,13 @@ class TokenFetcher:
 
 
 _SSO_ERRORS = {"SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError", "SSOError"}
-_CONNECTION_ERRORS = {
-    "EndpointConnectionError": "the connection was refused or the host was not found",
+_CONNECTION_ERRORS = {  # most specific first: botocore's classes inherit from each other
+    "ProxyConnectionError": "the proxy could not be reached (check HTTPS_PROXY / NO_PROXY)",
+    "SSLError": "the TLS handshake failed (check the certificate bundle, AWS_CA_BUNDLE)",
     "ConnectTimeoutError": "the connection timed out",
     "ReadTimeoutError": "the response timed out",
     "ConnectionClosedError": "the connection was closed",
-    "SSLError": "the TLS handshake failed (check the certificate bundle, AWS_CA_BUNDLE)",
-    "ProxyConnectionError": "the proxy could not be reached (check HTTPS_PROXY / NO_PROXY)",
+    "EndpointConnectionError": "the connection was refused or the host was not found",
     "HTTPClientError": "the HTTP request failed",
 }
 
@@ -145,48 +145,49 @@ def explain(
         return error
     if key is not None:
         domain, owner, region = key.domain, key.owner, key.region
-    name = type(error).__name__
+    kinds = {cls.__name__ for cls in type(error).__mro__}
     profile_hint = f" --profile {profile}" if profile else ""
     who = f"profile '{profile}'" if profile else "the default AWS credential chain"
     endpoint_url = getattr(getattr(client, "meta", None), "endpoint_url", None)
 
-    if name == "NoCredentialsError":
+    if "NoCredentialsError" in kinds:
         return TokenError(
             f"no AWS credentials were found ({who}). Configure them with `aws configure{profile_hint}` "
             "or `aws sso login`, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or set `profile` "
             "in [tool.poetry-codeartifact.sources.<name>]."
         )
-    if name == "ProfileNotFound":
+    if "ProfileNotFound" in kinds:
         return TokenError(
             f"the AWS profile '{profile}' does not exist in ~/.aws/config or ~/.aws/credentials. "
             f"Create it with `aws configure --profile {profile}` (or `aws configure sso`), or fix the name."
         )
-    if name == "NoRegionError":
+    if "NoRegionError" in kinds:
         return TokenError(
             "no AWS region is configured. Pass --region, set AWS_REGION, or set `region` in the profile."
         )
-    if name in _SSO_ERRORS:
+    if kinds & _SSO_ERRORS:
         return TokenError(
             f"the AWS SSO session of {who} is missing or has expired. "
             f"Run `aws sso login{profile_hint}` and try again."
         )
-    if name == "CredentialRetrievalError":
+    if "CredentialRetrievalError" in kinds:
         return TokenError(
             f"the credential_process of {who} failed: {error}. Run it by hand to see why, then try again."
         )
-    if name == "PartialCredentialsError":
+    if "PartialCredentialsError" in kinds:
         return TokenError(
             f"the AWS credentials are incomplete: {error}. Set both AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)."
         )
-    if name in _CONNECTION_ERRORS:
+    connection = next((k for k in _CONNECTION_ERRORS if k in kinds), None)
+    if connection is not None:
         where = getattr(error, "kwargs", {}).get("endpoint_url") or endpoint_url or "the CodeArtifact endpoint"
         return TokenError(
-            f"could not reach CodeArtifact at {where}: {_CONNECTION_ERRORS[name]}. Check the network, "
+            f"could not reach CodeArtifact at {where}: {_CONNECTION_ERRORS[connection]}. Check the network, "
             "the proxy settings and AWS_ENDPOINT_URL_CODEARTIFACT.",
             retryable=True,
         )
-    if name == "ClientError":
+    if "ClientError" in kinds:
         response: dict[str, Any] = getattr(error, "response", {}) or {}
         code = str(response.get("Error", {}).get("Code", ""))
         status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
@@ -227,6 +228,6 @@ def explain(
                 retryable=True,
             )
         return TokenError(f"CodeArtifact refused the request ({code or status}): {aws_message}")
-    if name == "ParamValidationError":
+    if "ParamValidationError" in kinds:
         return TokenError(f"the request was invalid: {error}")
-    return TokenError(f"the AWS call failed: {name}: {error}", retryable=True)
+    return TokenError(f"the AWS call failed: {type(error).__name__}: {error}", retryable=True)

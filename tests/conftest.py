@@ -1,0 +1,69 @@
+"""Fixtures shared by every test: the network safety net, the stand-in, an isolated Poetry."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.support.net import closed_port, safety_net_env
+from tools.standin import StandIn
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+FAKE_AWS = {"AWS_ACCESS_KEY_ID": "AKIDSTANDINTEST", "AWS_SECRET_ACCESS_KEY": "standin-secret-key"}
+_KEEP = ("POETRY_CODEARTIFACT_TEST_",)
+
+
+@pytest.fixture(autouse=True)
+def network_safety_net(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test can reach anything but 127.0.0.1, nor read the developer's AWS or Poetry setup."""
+    for key in list(os.environ):
+        if key.startswith(("AWS_", "POETRY_", "CODEARTIFACT_")) and not key.startswith(_KEEP):
+            monkeypatch.delenv(key)
+    for key, value in safety_net_env(closed_port()).items():
+        monkeypatch.setenv(key, value)
+    aws = tmp_path / "aws"
+    aws.mkdir()
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(aws / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(aws / "credentials"))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+
+
+@pytest.fixture(scope="session")
+def standin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIn]:
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    with StandIn(tmp_path_factory.mktemp("standin")) as server:
+        yield server
+
+
+@pytest.fixture
+def standin(standin_server: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """The stand-in, reset, with boto3 pointed at it and fake credentials in the environment."""
+    standin_server.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", standin_server.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", standin_server.url)
+    for key, value in FAKE_AWS.items():
+        monkeypatch.setenv(key, value)
+    return standin_server
+
+
+@pytest.fixture
+def poetry_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An isolated Poetry config/cache/data directory for in-process Poetry, keyring off."""
+    import poetry.config.config
+    import poetry.locations
+    from poetry.config.config import Config
+
+    config_dir = tmp_path / "poetry-config"
+    for name, path in (("CONFIG", config_dir), ("CACHE", tmp_path / "poetry-cache"), ("DATA", tmp_path / "poetry-data")):
+        monkeypatch.setenv(f"POETRY_{name}_DIR", str(path))
+    monkeypatch.setenv("POETRY_KEYRING_ENABLED", "false")
+    monkeypatch.setattr(poetry.locations, "CONFIG_DIR", config_dir)
+    monkeypatch.setattr(poetry.config.config, "CONFIG_DIR", config_dir)
+    Config.create(reload=True)
+    yield config_dir
+    Config.create(reload=True)

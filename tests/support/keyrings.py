@@ -1,0 +1,59 @@
+"""Keyring backends for tests: an in-memory one, and one that refuses long passwords the way
+Windows Credential Manager refuses CodeArtifact tokens (about 1,200 characters and up)."""
+
+from __future__ import annotations
+
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordSetError
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 10  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+class SmallKeyring(MemoryKeyring):
+    limit = 512
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if len(password) > self.limit:
+            raise PasswordSetError(f"password of {len(password)} characters exceeds {self.limit}")
+        super().set_password(service, username, password)
+
+
+def install(backend: KeyringBackend) -> KeyringBackend:
+    """Make ``backend`` the keyring Poetry sees (Poetry 2 caches whether one is available)."""
+    import keyring
+    import keyring.core
+
+    previous = keyring.core._keyring_backend
+    keyring.set_keyring(backend)
+    _clear_poetry_cache()
+    return previous  # type: ignore[no-any-return]
+
+
+def restore(previous: KeyringBackend | None) -> None:
+    import keyring.core
+
+    keyring.core._keyring_backend = previous
+    _clear_poetry_cache()
+
+
+def _clear_poetry_cache() -> None:
+    from poetry.utils.password_manager import PoetryKeyring
+
+    func = getattr(PoetryKeyring.is_available, "__func__", None)
+    if hasattr(func, "cache_clear"):
+        func.cache_clear()  # type: ignore[union-attr]

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import pytest
+
+from poetry_codeartifact.endpoint import (
+    Endpoint,
+    looks_like_codeartifact,
+    parse_url,
+    repository_from_path,
+    simple_url,
+    upload_url,
+    validate_domain,
+    validate_duration,
+    validate_name,
+    validate_owner,
+    validate_region,
+    validate_repository,
+)
+from poetry_codeartifact.errors import InvalidInput
+
+STANDARD = "https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        STANDARD,
+        STANDARD + "simple/",
+        STANDARD + "simple",
+        STANDARD.rstrip("/"),
+        STANDARD.upper().replace("HTTPS://", "https://").replace("/PYPI/MY-REPO/", "/pypi/my-repo/"),
+    ],
+)
+def test_standard_forms(url: str) -> None:
+    assert parse_url(url) == Endpoint("my-domain", "111122223333", "eu-west-1", "my-repo")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # domains with digits and hyphens: split at the hyphen before exactly 12 digits
+        (
+            "https://team-42-x-999988887777.d.codeartifact.us-east-1.amazonaws.com/pypi/r.e_p-o/simple/",
+            Endpoint("team-42-x", "999988887777", "us-east-1", "r.e_p-o"),
+        ),
+        (
+            "https://a1-123456789012-111122223333.d.codeartifact.ap-southeast-2.amazonaws.com/pypi/rr/",
+            Endpoint("a1-123456789012", "111122223333", "ap-southeast-2", "rr"),
+        ),
+        # VPC endpoint without private DNS: the domain and owner are in the path
+        (
+            "https://vpce-0123456789abcdef-abcdefgh.d.codeartifact.eu-central-1.vpce.amazonaws.com"
+            "/pypi/d/my-domain-111122223333/my-repo/simple/",
+            Endpoint("my-domain", "111122223333", "eu-central-1", "my-repo"),
+        ),
+        (
+            "https://vpce-0123456789abcdef-abcdefgh.d.codeartifact.eu-central-1.vpce.amazonaws.com"
+            "/pypi/d/my-domain-111122223333/my-repo",
+            Endpoint("my-domain", "111122223333", "eu-central-1", "my-repo"),
+        ),
+        # dual-stack
+        (
+            "https://my-domain-111122223333.codeartifact.eu-west-1.on.aws/pypi/my-repo/simple/",
+            Endpoint("my-domain", "111122223333", "eu-west-1", "my-repo"),
+        ),
+        # China partition and GovCloud region names
+        (
+            "https://d1-111122223333.d.codeartifact.cn-north-1.amazonaws.com.cn/pypi/repo/",
+            Endpoint("d1", "111122223333", "cn-north-1", "repo"),
+        ),
+        (
+            "https://d1-111122223333.d.codeartifact.us-gov-west-1.amazonaws.com/pypi/repo/",
+            Endpoint("d1", "111122223333", "us-gov-west-1", "repo"),
+        ),
+    ],
+)
+def test_other_forms(url: str, expected: Endpoint) -> None:
+    assert parse_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://pypi.org/simple/",
+        "http://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/",  # not https
+        "https://my-domain-11112222333.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/",  # 11 digits
+        "https://my-domain-1111222233334.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/",  # 13 digits
+        "https://My-Domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com.evil.com/pypi/my-repo/",
+        "https://my-domain-111122223333.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/",  # no .d.
+        "https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/npm/my-repo/",  # not pypi
+        "https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/",
+        "https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/simple/x/",
+        "https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com:8443/pypi/my-repo/",
+        "https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/r/",  # repo too short
+        "https://-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/",
+        "https://domain--111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/",  # ends with -
+        "https://my-domain-111122223333.d.codeartifact.westeurope.amazonaws.com/pypi/my-repo/",
+        "https://vpce-0123-abcd.d.codeartifact.eu-west-1.vpce.amazonaws.com/pypi/my-repo/",  # no d/ path
+        "https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/?x=1",
+        "not a url",
+        "",
+    ],
+)
+def test_near_misses_are_not_codeartifact(url: str) -> None:
+    assert parse_url(url) is None
+
+
+def test_looks_like_codeartifact_flags_unparseable_hosts() -> None:
+    assert looks_like_codeartifact("https://x-1.d.codeartifact.eu-west-1.amazonaws.com/pypi/r/")
+    assert not looks_like_codeartifact("https://pypi.org/simple/")
+
+
+def test_url_helpers() -> None:
+    assert upload_url(STANDARD + "simple/") == STANDARD
+    assert upload_url(STANDARD.rstrip("/")) == STANDARD
+    assert simple_url(STANDARD) == STANDARD + "simple/"
+    assert simple_url(STANDARD + "simple") == STANDARD + "simple/"
+    assert repository_from_path("http://127.0.0.1:9/pypi/private/simple/") == "private"
+    assert repository_from_path("http://proxy.local/artifacts/") is None
+
+
+def test_standard_url_round_trips() -> None:
+    endpoint = Endpoint("my-domain", "111122223333", "eu-west-1", "my-repo")
+    assert endpoint.standard_url() == STANDARD
+    assert parse_url(endpoint.standard_url()) == endpoint
+
+
+@pytest.mark.parametrize("value", ["ab", "a" * 50, "a-1", "my-domain-2"])
+def test_valid_domains(value: str) -> None:
+    assert validate_domain(value) == value
+
+
+@pytest.mark.parametrize("value", ["a", "a" * 51, "1abc", "Abc", "abc-", "ab_c", "", None, 12])
+def test_invalid_domains_name_field_and_rule(value: object) -> None:
+    with pytest.raises(InvalidInput, match=r"Invalid --domain .*2 to 50 characters"):
+        validate_domain(value, "--domain")
+
+
+@pytest.mark.parametrize("value", ["11112222333", "1111222233334", "11112222333a", "", 111122223333])
+def test_invalid_owner(value: object) -> None:
+    with pytest.raises(InvalidInput, match="12-digit AWS account ID"):
+        validate_owner(value)
+
+
+@pytest.mark.parametrize("value", ["eu-west-1", "us-gov-west-1", "ap-southeast-5", "cn-northwest-1", "il-central-1"])
+def test_valid_regions(value: str) -> None:
+    assert validate_region(value) == value
+
+
+@pytest.mark.parametrize("value", ["eu-west", "EU-WEST-1", "euwest1", "eu-west-1a", ""])
+def test_invalid_regions(value: str) -> None:
+    with pytest.raises(InvalidInput, match="eu-west-1"):
+        validate_region(value)
+
+
+@pytest.mark.parametrize("value", ["r", "-repo", "re po", "r" * 101, "repo/x"])
+def test_invalid_repositories(value: str) -> None:
+    with pytest.raises(InvalidInput, match="repository name"):
+        validate_repository(value)
+
+
+@pytest.mark.parametrize("value", [0, 900, 43200, "3600", " 900 "])
+def test_valid_durations(value: object) -> None:
+    assert validate_duration(value) in (0, 900, 43200, 3600)
+
+
+@pytest.mark.parametrize("value", [1, 899, 43201, -1, "12h", "", True, 1.5])
+def test_invalid_durations(value: object) -> None:
+    with pytest.raises(InvalidInput, match="900 to 43200"):
+        validate_duration(value)
+
+
+@pytest.mark.parametrize("value", ["a.b", "has space", "", "-x", "x" * 64])
+def test_invalid_names(value: str) -> None:
+    with pytest.raises(InvalidInput, match="source name"):
+        validate_name(value)
+
+
+def test_pypi_is_reserved() -> None:
+    with pytest.raises(InvalidInput, match="reserved"):
+        validate_name("PyPI")
+
+
+def test_endpoint_validates_its_fields() -> None:
+    with pytest.raises(InvalidInput, match="domain-owner"):
+        Endpoint("my-domain", "123", "eu-west-1")

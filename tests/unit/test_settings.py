@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from poetry_codeartifact.endpoint import Endpoint
+from poetry_codeartifact.errors import InvalidInput
+from poetry_codeartifact.settings import (
+    TokenKey,
+    all_sources,
+    auto_refresh_enabled,
+    config_repositories,
+    project_sources,
+    read_options,
+)
+
+CA = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/simple/"
+
+
+def pyproject(sources: list[dict[str, Any]], table: Any = None) -> dict[str, Any]:
+    tool: dict[str, Any] = {"poetry": {"source": sources}}
+    if table is not None:
+        tool["poetry-codeartifact"] = table
+    return {"tool": tool}
+
+
+def test_recognised_url_needs_no_table() -> None:
+    (source,) = project_sources(pyproject([{"name": "ca", "url": CA}, {"name": "other", "url": "https://x.org/simple/"}]))
+    assert source.name == "ca"
+    assert source.endpoint == Endpoint("acme", "111122223333", "eu-west-1", "private")
+    assert source.priority == "primary"
+    assert source.key == TokenKey("acme", "111122223333", "eu-west-1", None)
+
+
+def test_mapping_table_makes_any_url_codeartifact() -> None:
+    table = {"sources": {"local": {"domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1",
+                                   "profile": "dev", "duration": 3600}}}
+    (source,) = project_sources(pyproject([{"name": "local", "url": "http://127.0.0.1:1/pypi/internal/simple/",
+                                           "priority": "explicit"}], table))
+    assert source.endpoint == Endpoint("acme", "111122223333", "eu-west-1", "internal")
+    assert (source.profile, source.duration, source.priority) == ("dev", 3600, "explicit")
+    assert source.key.profile == "dev"
+
+
+def test_profile_only_table_keeps_url_endpoint() -> None:
+    (source,) = project_sources(pyproject([{"name": "ca", "url": CA}], {"sources": {"ca": {"profile": "p"}}}))
+    assert source.endpoint.domain == "acme"
+    assert source.profile == "p"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("nope", r"\[tool.poetry-codeartifact\].*must be a table"),
+        ({"sauces": {}}, r"unknown key; the table holds only 'sources'"),
+        ({"sources": []}, r"must be a table of tables"),
+        ({"sources": {"ca": "x"}}, r"\[tool.poetry-codeartifact.sources.ca\].*must be a table"),
+        ({"sources": {"ca": {"domian": "x"}}}, r"key in \[tool.poetry-codeartifact.sources.ca\] 'domian'.*unknown key"),
+        ({"sources": {"ca": {"domain": "acme"}}}, r"set together.*Add domain-owner, region"),
+        ({"sources": {"ca": {"domain": "Acme", "domain-owner": "111122223333", "region": "eu-west-1"}}},
+         r"sources.ca\] domain 'Acme'"),
+        ({"sources": {"ca": {"domain": "acme", "domain-owner": 111122223333, "region": "eu-west-1"}}},
+         r"sources.ca\] domain-owner 111122223333.*12 digits"),
+        ({"sources": {"ca": {"duration": 60}}}, r"sources.ca\] duration 60"),
+        ({"sources": {"ca": {"profile": ""}}}, r"sources.ca\] profile"),
+    ],
+)
+def test_malformed_table_names_the_key(table: Any, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        read_options(pyproject([], table))
+
+
+def test_config_repositories_and_dedup() -> None:
+    repos = {"ca": {"url": CA.replace("simple/", "")}, "up": {"url": CA.replace("private", "upload")},
+             "pypi-test": {"url": "https://test.pypi.org/legacy/"}}
+    found = config_repositories(repos)
+    assert [s.name for s in found] == ["ca", "up"]
+    assert all(s.kind == "repository" for s in found)
+    merged = all_sources(pyproject([{"name": "ca", "url": CA}]), repos)
+    assert [(s.name, s.kind) for s in merged] == [("ca", "source"), ("up", "repository")]
+
+
+@pytest.mark.parametrize(("value", "enabled"), [(None, True), ("true", True), ("1", True), ("false", False),
+                                                 ("0", False), ("No", False), ("off", False)])
+def test_auto_refresh_switch(monkeypatch: pytest.MonkeyPatch, value: str | None, enabled: bool) -> None:
+    if value is not None:
+        monkeypatch.setenv("POETRY_CODEARTIFACT_AUTO_REFRESH", value)
+    assert auto_refresh_enabled() is enabled

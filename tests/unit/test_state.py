@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+import multiprocessing
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint, refresh_margin
+
+
+def record(issued: float = 1000.0, expires: float = 1000.0 + 43200) -> TokenRecord:
+    return TokenRecord("acme", "111122223333", "eu-west-1", issued, expires, fingerprint("tok"))
+
+
+def test_margin_never_refreshes_a_short_token_every_run() -> None:
+    assert refresh_margin(43200) == 900
+    assert refresh_margin(900) == 225  # a 900-second token stays good for 675 seconds
+    assert refresh_margin(0) == 0
+    short = record(0, 900)
+    assert not short.due(600)
+    assert short.due(700)
+    assert not short.expired(899)
+    assert short.expired(900)
+
+
+def test_round_trip_is_owner_only_and_holds_no_token(tmp_path: Path) -> None:
+    state = StateFile(tmp_path / "codeartifact-state.json")
+    state.save({"private": record()})
+    assert state.load() == {"private": record()}
+    assert stat.S_IMODE(state.path.stat().st_mode) == 0o600
+    text = state.path.read_text()
+    assert "tok" not in json.loads(text)["tokens"]["private"].values()
+    assert fingerprint("tok") in text and len(fingerprint("tok")) == 16
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b"[]", b'{"version": 1}', b'{"version": 1, "tokens": {"a": {"x": 1}}}',
+                                     b'{"version": 99, "tokens": {}}', b"\xff\xfe"])
+def test_corrupt_state_means_unknown(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "s.json"
+    path.write_bytes(content)
+    assert StateFile(path).load() == {}
+
+
+def test_unreadable_state_means_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.mkdir()  # reading a directory fails with an OSError
+    assert StateFile(path).load() == {}
+
+
+def test_missing_state_and_directory(tmp_path: Path) -> None:
+    state = StateFile(tmp_path / "deep" / "s.json")
+    assert state.load() == {}
+    state.save({})
+    assert state.load() == {}
+
+
+def _hold(path: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event) -> None:
+    with StateFile(Path(path)).lock():
+        ready.set()
+        release.wait(10)
+
+
+def test_lock_excludes_other_processes(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.json")
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold, args=(path, ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        with StateFile(Path(path)).lock(timeout=0.3) as locked:
+            assert locked is False
+        release.set()
+        holder.join(10)
+        start = time.monotonic()
+        with StateFile(Path(path)).lock(timeout=5) as locked:
+            assert locked is True
+        assert time.monotonic() - start < 5
+    finally:
+        release.set()
+        holder.join(10)

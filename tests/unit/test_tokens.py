@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import pytest
+from botocore import exceptions as bx
+
+from poetry_codeartifact.errors import TokenError
+from poetry_codeartifact.settings import TokenKey
+from poetry_codeartifact.tokens import TokenFetcher, explain
+from tests.support.aws import Factory, token_response
+
+KEY = TokenKey("acme", "111122223333", "eu-west-1")
+
+
+def test_fetch_passes_owner_region_and_zero_duration() -> None:
+    factory = Factory()
+    factory.stub().add_response(
+        "get_authorization_token", token_response("T1", 5000.0),
+        {"domain": "acme", "domainOwner": "111122223333", "durationSeconds": 0},
+    )
+    fetcher = TokenFetcher(factory, clock=lambda: 1000.0)
+    token = fetcher.fetch(KEY, 0)
+    assert (token.value, token.expires_at, token.issued_at, token.lifetime) == ("T1", 5000.0, 1000.0, 4000.0)
+    assert factory.calls == [("eu-west-1", None)]
+    assert "T1" not in repr(token)
+    factory.assert_done()
+
+
+def test_no_duration_leaves_the_default() -> None:
+    factory = Factory()
+    factory.stub().add_response(
+        "get_authorization_token", token_response("T", 5000.0), {"domain": "acme", "domainOwner": "111122223333"}
+    )
+    TokenFetcher(factory).fetch(KEY)
+    factory.assert_done()
+
+
+def test_one_call_per_key_and_one_client_per_region_profile() -> None:
+    factory = Factory()
+    factory.stub().add_response("get_authorization_token", token_response("A", 5000.0))
+    factory.stub().add_response("get_authorization_token", token_response("B", 5000.0))
+    factory.stub("us-east-1").add_response("get_authorization_token", token_response("C", 5000.0))
+    fetcher = TokenFetcher(factory)
+    assert fetcher.fetch(KEY).value == "A"
+    assert fetcher.fetch(KEY).value == "A"  # memoised: no second call
+    other_domain = TokenKey("tools", "444455556666", "eu-west-1")
+    assert fetcher.fetch(other_domain).value == "B"
+    assert fetcher.fetch(TokenKey("acme", "111122223333", "us-east-1")).value == "C"
+    assert fetcher.calls == 3
+    assert factory.calls == [("eu-west-1", None), ("us-east-1", None)]
+    factory.assert_done()
+
+
+def test_missing_configured_profile_falls_back_with_warning() -> None:
+    factory = Factory()
+    factory.missing_profiles.add("dev")
+    factory.stub().add_response("get_authorization_token", token_response("T", 5000.0))
+    warnings: list[str] = []
+    fetcher = TokenFetcher(factory, warn=warnings.append)
+    fetcher.fetch(TokenKey("acme", "111122223333", "eu-west-1", "dev"))
+    assert warnings == ["AWS profile 'dev' does not exist on this machine; using the default AWS credential chain instead."]
+    assert factory.calls == [("eu-west-1", "dev"), ("eu-west-1", None)]
+
+
+def test_missing_explicit_profile_is_an_error() -> None:
+    factory = Factory()
+    factory.missing_profiles.add("dev")
+    with pytest.raises(TokenError, match=r"profile 'dev' does not exist.*aws configure --profile dev"):
+        TokenFetcher(factory).fetch(TokenKey("acme", "111122223333", "eu-west-1", "dev"), explicit_profile=True)
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected"),
+    [
+        ("AccessDeniedException", 403, r"codeartifact:GetAuthorizationToken.*sts:GetServiceBearerToken"),
+        ("ResourceNotFoundException", 404, r"domain 'acme', domain-owner '111122223333', region 'eu-west-1'"),
+        ("ThrottlingException", 429, r"throttled"),
+        ("InternalServerException", 500, r"server error"),
+        ("ExpiredTokenException", 403, r"session credentials .* have expired"),
+        ("UnrecognizedClientException", 403, r"rejected the credentials"),
+        ("ValidationException", 400, r"refused the request \(ValidationException\): bad"),
+    ],
+)
+def test_client_errors_are_explained(code: str, status: int, expected: str) -> None:
+    factory = Factory()
+    factory.stub().add_client_error("get_authorization_token", code, "bad", status)
+    with pytest.raises(TokenError, match=expected) as info:
+        TokenFetcher(factory).fetch(KEY)
+    assert isinstance(info.value.__cause__, bx.ClientError)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (bx.NoCredentialsError(), r"no AWS credentials were found.*aws configure"),
+        (bx.NoRegionError(), r"no AWS region"),
+        (bx.SSOTokenLoadError(error_msg="x"), r"SSO session of profile 'sso' .*`aws sso login --profile sso`"),
+        (bx.UnauthorizedSSOTokenError(), r"aws sso login --profile sso"),
+        (bx.TokenRetrievalError(provider="sso", error_msg="x"), r"aws sso login --profile sso"),
+        (bx.CredentialRetrievalError(provider="custom-process", error_msg="exit 1"), r"credential_process .* failed"),
+        (bx.PartialCredentialsError(provider="env", cred_var="aws_secret_access_key"), r"incomplete.*AWS_SECRET_ACCESS_KEY"),
+        (bx.EndpointConnectionError(endpoint_url="https://x.example"), r"could not reach CodeArtifact at https://x.example: the connection was refused"),
+        (bx.ConnectTimeoutError(endpoint_url="https://x.example"), r"timed out"),
+        (bx.ReadTimeoutError(endpoint_url="https://x.example"), r"response timed out"),
+        (bx.SSLError(endpoint_url="https://x.example", error="bad cert"), r"TLS"),
+        (bx.ProxyConnectionError(proxy_url="http://p:1", error="refused"), r"proxy"),
+    ],
+)
+def test_credential_chain_and_network_errors_are_explained(error: Exception, expected: str) -> None:
+    assert explain(error, key=KEY, profile="sso").args[0]
+    assert __import__("re").search(expected, str(explain(error, key=KEY, profile="sso")))
+
+
+def test_repository_url_lookup() -> None:
+    factory = Factory()
+    factory.stub().add_response(
+        "get_repository_endpoint", {"repositoryEndpoint": "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/rr/"},
+        {"domain": "acme", "repository": "rr", "format": "pypi", "domainOwner": "111122223333"},
+    )
+    url, region = TokenFetcher(factory).repository_url("acme", "rr", "111122223333", "eu-west-1", None)
+    assert url.endswith("/pypi/rr/") and region == "eu-west-1"

@@ -1,0 +1,115 @@
+"""Virtualenvs for the tests, the demo and the benchmarks, built from PyPI with only Python 3.
+
+Per supported Poetry version there are two:
+
+* ``.venvs/poetry-<V>``: Poetry as a user has it, with this plugin installed into Poetry's own
+  environment from the freshly built wheel (what ``poetry self add`` does). End-to-end tests,
+  the demo and the benchmarks run this ``bin/poetry``.
+* ``.venvs/test-<V>``: pytest, pypiserver (for the stand-in) and the same Poetry, with the
+  plugin installed editable, for the unit and command tests.
+
+A venv is rebuilt only when what it should contain changes (a stamp file records it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENVS = ROOT / ".venvs"
+DIST = ROOT / "dist"
+POETRY_VERSIONS = ("1.8.5", "2.5.1")
+TEST_TOOLS = ("pytest>=8", "pypiserver>=2.1", "keyring>=24", "ruff>=0.6", "mypy>=1.10", "boto3-stubs[codeartifact,sts]")
+# Not installed by Poetry: only the stand-in and the demo need these next to a user's Poetry.
+BASELINE = "baseline"
+
+
+def log(message: str) -> None:
+    print(f"[venvs] {message}", flush=True)
+
+
+def bin_path(env: Path, name: str) -> Path:
+    return env / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _pip(env: Path, *args: str) -> None:
+    command = [str(bin_path(env, "python")), "-m", "pip", "--disable-pip-version-check", "-q", *args]
+    subprocess.run(command, check=True, env=_clean_env())
+
+
+def _clean_env() -> dict[str, str]:
+    # Building venvs needs PyPI: drop any test safety-net proxy inherited from a caller.
+    env = {k: v for k, v in os.environ.items() if k.upper() not in ("HTTP_PROXY", "HTTPS_PROXY", "PIP_REQUIRE_VIRTUALENV")}
+    env["PIP_NO_INPUT"] = "1"
+    return env
+
+
+def _ensure(env: Path, requirements: list[str], stamp_extra: str = "") -> bool:
+    """Create ``env`` with ``requirements`` unless its stamp says it already has them."""
+    wanted = hashlib.sha256(("\n".join(requirements) + stamp_extra + sys.version).encode()).hexdigest()
+    stamp = env / ".stamp"
+    if stamp.exists() and stamp.read_text() == wanted and bin_path(env, "python").exists():
+        return False
+    if env.exists():
+        shutil.rmtree(env)
+    log(f"creating {env.relative_to(ROOT)}")
+    venv.EnvBuilder(with_pip=True, clear=True).create(env)
+    _pip(env, "install", "--upgrade", "pip")
+    _pip(env, "install", *requirements)
+    stamp.write_text(wanted)
+    return True
+
+
+def build_wheel(python: Path) -> Path:
+    """Build this plugin's wheel into dist/ (fresh every time: the sources may have changed)."""
+    if DIST.exists():
+        shutil.rmtree(DIST)
+    log("building the plugin wheel")
+    subprocess.run(
+        [str(python), "-m", "pip", "--disable-pip-version-check", "-q", "wheel", "--no-deps", "-w", str(DIST), str(ROOT)],
+        check=True, env=_clean_env(),
+    )
+    (wheel,) = DIST.glob("poetry_codeartifact-*.whl")
+    return wheel
+
+
+def test_env(version: str) -> Path:
+    env = VENVS / f"test-{version}"
+    project = (ROOT / "pyproject.toml").read_text()
+    created = _ensure(env, [f"poetry=={version}", *TEST_TOOLS], stamp_extra=project)
+    if created:
+        _pip(env, "install", "-e", str(ROOT))  # with its dependencies (boto3)
+    return env
+
+
+def poetry_env(version: str, wheel: Path) -> Path:
+    """Poetry ``version`` with the plugin installed into Poetry's own environment."""
+    env = VENVS / f"poetry-{version}"
+    _ensure(env, [f"poetry=={version}", "boto3>=1.28"])
+    _pip(env, "install", "--force-reinstall", "--no-deps", str(wheel))
+    return env
+
+
+def baseline_env(version: str) -> Path:
+    """Plain Poetry ``version`` without the plugin, for benchmarks."""
+    env = VENVS / f"{BASELINE}-{version}"
+    _ensure(env, [f"poetry=={version}"])
+    return env
+
+
+def prepare(versions: tuple[str, ...] = POETRY_VERSIONS) -> dict[str, tuple[Path, Path]]:
+    """(test venv, user Poetry venv) per version, with a freshly built wheel in each Poetry."""
+    envs = {version: test_env(version) for version in versions}
+    wheel = build_wheel(bin_path(envs[versions[0]], "python"))
+    return {version: (envs[version], poetry_env(version, wheel)) for version in versions}
+
+
+if __name__ == "__main__":
+    for version, (tests, poetry) in prepare().items():
+        print(version, tests, poetry)
