@@ -85,9 +85,14 @@ class AddSourceCommand(CodeArtifactCommand):
 
         # 2. Where the repository is and which domain issues its tokens.
         if url is None:
-            looked_up, used_region = fetcher.repository_url(domain, repository, owner, region, profile)
-            url = looked_up
+            url, used_region = fetcher.repository_url(domain, repository, owner, region, profile)
             region = region or used_region
+            if owner is None and ep.parse_url(url) is None:
+                raise InvalidInput(
+                    "--domain-owner", None,
+                    f"CodeArtifact answered with {url}, which does not show the domain owner",
+                    "Pass --domain-owner with the 12-digit account ID that owns the domain.",
+                )
         endpoint = self._endpoint(url, domain, owner, region, repository)
         mapped = ep.parse_url(url) is None
         upload = ep.upload_url(url)

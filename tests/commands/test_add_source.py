@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from tests.support.app import PYPROJECT, run, snapshot
+from tools.standin import TOKEN_PREFIX, StandIn
+
+STANDARD = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/"
+MAP = "--domain acme --domain-owner 111122223333 --region eu-west-1"
+
+
+def config_of(config_dir: Path, name: str) -> dict:  # type: ignore[type-arg]
+    path = config_dir / name
+    return tomlkit.parse(path.read_text()).unwrap() if path.exists() else {}
+
+
+def test_standard_url_writes_source_repository_and_token(
+    project: Path, poetry_config_dir: Path, standin: StandIn
+) -> None:
+    result = run(f"codeartifact add-source private --url {STANDARD}simple/")
+    assert result.code == 0, result.text
+    doc = tomlkit.parse((project / "pyproject.toml").read_text())
+    assert doc["tool"]["poetry"]["source"][0].unwrap() == {
+        "name": "private", "url": STANDARD + "simple/", "priority": "primary"
+    }
+    assert "poetry-codeartifact" not in doc["tool"]  # a standard URL needs no mapping
+    added = f'[[tool.poetry.source]]\nname = "private"\nurl = "{STANDARD}simple/"\npriority = "primary"\n\n'
+    assert (project / "pyproject.toml").read_text().replace(added, "") == PYPROJECT
+    assert config_of(poetry_config_dir, "config.toml")["repositories"]["private"]["url"] == STANDARD
+    auth = config_of(poetry_config_dir, "auth.toml")["http-basic"]["private"]
+    assert auth["username"] == "aws" and auth["password"].startswith(TOKEN_PREFIX)
+    assert standin.token_calls("acme") == 1
+    assert "acme/private" in result.out and "(in 11h 59m)" in result.out
+    assert TOKEN_PREFIX not in result.text
+
+
+def test_domain_and_repository_look_the_url_up(
+    project: Path, poetry_config_dir: Path, standin: StandIn, tmp_path: Path
+) -> None:
+    (tmp_path / "aws" / "config").write_text("[profile ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = s\n")
+    result = run("codeartifact add-source private --domain acme --repository private "
+                 "--domain-owner 111122223333 --region eu-west-1 --profile ci --duration 3600")
+    assert result.code == 0, result.text
+    doc = tomlkit.parse((project / "pyproject.toml").read_text()).unwrap()
+    assert doc["tool"]["poetry"]["source"][0]["url"] == standin.repo_url("private") + "simple/"
+    assert doc["tool"]["poetry-codeartifact"]["sources"]["private"] == {
+        "domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1", "profile": "ci", "duration": 3600,
+    }
+    assert standin.state.endpoint_calls == 1 and standin.token_calls() == 1
+
+
+def test_explicit_profile_missing_is_an_error(project: Path, standin: StandIn) -> None:
+    before = snapshot(project)
+    result = run(f"codeartifact add-source private --url {STANDARD} --profile nosuch")
+    assert result.code == 1
+    assert "profile 'nosuch' does not exist" in result.err
+    assert snapshot(project) == before
+
+
+def test_lookup_without_owner_needs_the_owner(project: Path, standin: StandIn) -> None:
+    result = run("codeartifact add-source private --domain acme --repository private --region eu-west-1")
+    assert result.code == 1
+    assert "--domain-owner" in result.err and "12-digit" in result.err
+
+
+def test_mapped_url_and_no_login(project: Path, poetry_config_dir: Path, standin: StandIn) -> None:
+    result = run(f"codeartifact add-source local --url {standin.repo_url('internal')} {MAP} --no-login "
+                 "--priority explicit")
+    assert result.code == 0, result.text
+    doc = tomlkit.parse((project / "pyproject.toml").read_text()).unwrap()
+    assert doc["tool"]["poetry"]["source"][0] == {
+        "name": "local", "url": standin.repo_url("internal") + "simple/", "priority": "explicit"
+    }
+    assert doc["tool"]["poetry-codeartifact"]["sources"]["local"]["domain"] == "acme"
+    assert standin.token_calls() == 0
+    assert "http-basic" not in config_of(poetry_config_dir, "auth.toml")
+
+
+def test_update_existing_source_in_place(project: Path, standin: StandIn) -> None:
+    assert run(f"codeartifact add-source local --url {standin.repo_url('internal')} {MAP} --no-login").code == 0
+    first = (project / "pyproject.toml").read_text()
+    assert run(f"codeartifact add-source local --url {standin.repo_url('private')} {MAP} --no-login").code == 0
+    second = (project / "pyproject.toml").read_text()
+    assert second == first.replace("/pypi/internal/", "/pypi/private/")
+
+
+def test_supplemental_warns_about_dependency_confusion(project: Path, standin: StandIn) -> None:
+    result = run(f"codeartifact add-source private --url {STANDARD} --priority supplemental --no-login")
+    assert result.code == 0
+    assert "dependency confusion" in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "rule"),
+    [
+        ("private.x --url " + STANDARD, "NAME", "letters, digits"),
+        ("pypi --url " + STANDARD, "NAME", "reserved"),
+        ("private --url ftp://x/", "--url", "absolute http(s) URL"),
+        ("private --url http://127.0.0.1:1/pypi/r/", "--url", "Also pass --domain, --domain-owner, --region"),
+        ("private --url http://127.0.0.1:1/pypi/r/ --domain Acme --domain-owner 111122223333 --region eu-west-1",
+         "--domain", "2 to 50 characters"),
+        ("private --url http://127.0.0.1:1/pypi/r/ --domain acme --domain-owner 1234 --region eu-west-1",
+         "--domain-owner", "12-digit"),
+        ("private --url http://127.0.0.1:1/pypi/r/ --domain acme --domain-owner 111122223333 --region europe",
+         "--region", "eu-west-1"),
+        ("private --domain acme --repository r", "--repository", "2 to 100 characters"),
+        ("private --url " + STANDARD + " --priority secondary", "--priority", "one of primary, supplemental, explicit"),
+        ("private --url " + STANDARD + " --duration 600", "--duration", "900 to 43200"),
+        ("private --url " + STANDARD + " --domain other", "--domain", "the URL says 'acme'"),
+        ("private --url " + STANDARD + " --profile ''", "--profile", "non-empty"),
+        ("private", "", "either --url URL, or --domain DOMAIN --repository REPOSITORY"),
+    ],
+)
+def test_invalid_input_changes_nothing(
+    project: Path, poetry_config_dir: Path, standin: StandIn, args: str, field: str, rule: str
+) -> None:
+    poetry_config_dir.mkdir(parents=True, exist_ok=True)
+    (poetry_config_dir / "config.toml").write_text('[repositories.other]\nurl = "https://x/"\n')
+    before = snapshot(project, poetry_config_dir)
+    result = run(f"codeartifact add-source {args}")
+    assert result.code == 1, result.text
+    assert field in result.err and rule in result.err, result.err
+    assert "Traceback" not in result.text
+    assert snapshot(project, poetry_config_dir) == before
+    assert standin.token_calls() == 0
+
+
+@pytest.mark.parametrize("fault", ["AccessDeniedException", "ResourceNotFoundException"])
+def test_aws_failure_changes_nothing(project: Path, poetry_config_dir: Path, standin: StandIn, fault: str) -> None:
+    standin.inject(fault)
+    before = snapshot(project, poetry_config_dir)
+    result = run(f"codeartifact add-source private --url {STANDARD}")
+    assert result.code == 1
+    assert "Could not get" not in result.err or "acme" in result.err
+    assert ("sts:GetServiceBearerToken" in result.err) == (fault == "AccessDeniedException")
+    assert snapshot(project, poetry_config_dir) == before
+
+
+def test_outside_a_project(tmp_path: Path, poetry_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(f"codeartifact add-source private --url {STANDARD}")
+    assert result.code == 1
+    assert "needs a Poetry project" in result.err

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from tests.support.app import run, snapshot
+from tools.standin import TOKEN_PREFIX, StandIn
+
+MAP = "--domain-owner 111122223333"
+
+
+@pytest.fixture
+def three_sources(project: Path, standin: StandIn) -> Path:
+    for name, repo, domain, owner, region in (
+        ("private", "private", "acme", "111122223333", "eu-west-1"),
+        ("internal", "internal", "acme", "111122223333", "eu-west-1"),
+        ("shared", "shared", "tools", "444455556666", "us-east-1"),
+    ):
+        result = run(f"codeartifact add-source {name} --url {standin.repo_url(repo)} --domain {domain} "
+                     f"--domain-owner {owner} --region {region} --no-login")
+        assert result.code == 0, result.text
+    return project
+
+
+def test_login_all_makes_one_call_per_domain(three_sources: Path, poetry_config_dir: Path, standin: StandIn) -> None:
+    result = run("codeartifact login")
+    assert result.code == 0, result.text
+    assert standin.token_calls("acme") == 1 and standin.token_calls("tools") == 1
+    lines = result.out.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["private", "internal", "shared"]
+    assert all("expires" in line and "(in 11h 59m)" in line for line in lines)
+    assert "acme/internal" in lines[1] and "tools/shared" in lines[2]
+    auth = tomlkit.parse((poetry_config_dir / "auth.toml").read_text()).unwrap()["http-basic"]
+    assert auth["private"]["password"] == auth["internal"]["password"] != auth["shared"]["password"]
+    assert TOKEN_PREFIX not in result.text
+
+
+def test_login_named_and_forced(three_sources: Path, standin: StandIn) -> None:
+    assert run("codeartifact login shared").code == 0
+    assert run("codeartifact login shared").code == 0  # login always fetches now
+    assert standin.token_calls("tools") == 2 and standin.token_calls("acme") == 0
+
+
+def test_login_unknown_name_lists_known(three_sources: Path, standin: StandIn) -> None:
+    result = run("codeartifact login nope")
+    assert result.code == 1
+    assert "'nope'" in result.err and "internal, private, shared" in result.err
+    assert standin.token_calls() == 0
+
+
+def test_login_invalid_duration_and_profile(three_sources: Path, standin: StandIn) -> None:
+    result = run("codeartifact login --duration 100")
+    assert result.code == 1 and "--duration" in result.err and "900 to 43200" in result.err
+    result = run("codeartifact login --profile ghost")
+    assert result.code == 1 and "profile 'ghost' does not exist" in result.err
+    assert standin.token_calls() == 0
+
+
+def test_login_duration_is_passed(three_sources: Path, standin: StandIn) -> None:
+    result = run("codeartifact login private --duration 900")
+    assert result.code == 0
+    assert "(in 14m)" in result.out or "(in 15m)" in result.out
+
+
+def test_login_outside_project_uses_poetry_config(
+    tmp_path: Path, poetry_config_dir: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poetry_config_dir.mkdir(parents=True, exist_ok=True)
+    url = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/"
+    (poetry_config_dir / "config.toml").write_text(f'[repositories.upload]\nurl = "{url}"\n')
+    monkeypatch.chdir(tmp_path)
+    result = run("codeartifact login")
+    assert result.code == 0, result.text
+    assert result.out.startswith("upload: logged in to acme/private")
+    assert standin.token_calls("acme") == 1
+
+
+def test_login_with_nothing_to_do(tmp_path: Path, poetry_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("codeartifact login")
+    assert result.code == 1 and "No CodeArtifact source or repository was found" in result.err
+
+
+@pytest.mark.parametrize("verbosity", ["", "-v", "-vv"])
+def test_failures_show_no_traceback_below_debug(three_sources: Path, standin: StandIn, verbosity: str) -> None:
+    standin.inject("AccessDeniedException")
+    result = run(f"codeartifact login private {verbosity}")
+    assert result.code == 1
+    assert "Traceback" not in result.text
+    assert "codeartifact:GetAuthorizationToken" in result.err
+
+
+def test_debug_shows_the_cause_traceback(three_sources: Path, standin: StandIn, poetry_config_dir: Path) -> None:
+    standin.inject("AccessDeniedException")
+    before = snapshot(three_sources, poetry_config_dir)
+    result = run("codeartifact login private -vvv")
+    assert result.code == 1
+    assert "Traceback" in result.err and "AccessDeniedException" in result.err
+    assert snapshot(three_sources, poetry_config_dir) == before

@@ -1,0 +1,58 @@
+"""Driving a real, in-process Poetry application with cleo's ApplicationTester."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PYPROJECT = """\
+[tool.poetry]
+name = "app"
+version = "0.1.0"
+description = "A project that installs private packages"   # a comment to keep
+authors = ["Dev <dev@example.com>"]
+package-mode = false
+
+[tool.poetry.dependencies]
+python = ">=3.9"
+
+[tool.black]
+line-length = 100
+"""
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def run(args: str) -> Result:
+    from cleo.testers.application_tester import ApplicationTester
+    from poetry.config.config import Config
+    from poetry.console.application import Application
+
+    Config.create(reload=True)  # a new Poetry process reads its config afresh
+    app = Application()
+    app.auto_exits(False)
+    tester = ApplicationTester(app)
+    code = tester.execute(args, decorated=False)
+    return Result(code, tester.io.fetch_output(), tester.io.fetch_error())
+
+
+def snapshot(*paths: Path) -> dict[Path, bytes | None]:
+    """Every file under ``paths`` with its bytes, to prove that nothing changed."""
+    files: dict[Path, bytes | None] = {}
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                if file.is_file() and file.suffix != ".lock":  # an empty lock file holds nothing
+                    files[file] = file.read_bytes()
+        else:
+            files[path] = path.read_bytes() if path.exists() else None
+    return files
