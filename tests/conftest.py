@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,6 +12,7 @@ from tools.standin import StandIn
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "AKIDSTANDINTEST", "AWS_SECRET_ACCESS_KEY": "standin-secret-key"}
 _KEEP = ("POETRY_CODEARTIFACT_TEST_",)
@@ -59,7 +59,8 @@ def poetry_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     from poetry.config.config import Config
 
     config_dir = tmp_path / "poetry-config"
-    for name, path in (("CONFIG", config_dir), ("CACHE", tmp_path / "poetry-cache"), ("DATA", tmp_path / "poetry-data")):
+    directories = {"CONFIG": config_dir, "CACHE": tmp_path / "poetry-cache", "DATA": tmp_path / "poetry-data"}
+    for name, path in directories.items():
         monkeypatch.setenv(f"POETRY_{name}_DIR", str(path))
     monkeypatch.setenv("POETRY_KEYRING_ENABLED", "false")
     monkeypatch.setattr(poetry.locations, "CONFIG_DIR", config_dir)

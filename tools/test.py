@@ -20,7 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import venvs  # noqa: E402
+import venvs
+
+
+LINTED = ("src", "tests", "tools", "benchmarks")
 
 
 def main() -> int:
@@ -40,7 +43,7 @@ def main() -> int:
     if not args.no_lint:
         python = str(venvs.bin_path(first_test_env, "python"))
         for name, command in (
-            ("ruff", [python, "-m", "ruff", "check", "src", "tests", "tools", "benchmarks"]),
+            ("ruff", [python, "-m", "ruff", "check", *(p for p in LINTED if (venvs.ROOT / p).exists())]),
             ("mypy", [python, "-m", "mypy"]),
         ):
             print(f"[test] {name}", flush=True)
@@ -48,10 +51,11 @@ def main() -> int:
                 failed.append(name)
 
     for version in versions:
-        test_env, poetry_env = envs[version]
+        test_env, poetry_env, plain_env = envs[version]
         env = dict(os.environ)
         env["POETRY_CODEARTIFACT_TEST_POETRY"] = str(venvs.bin_path(poetry_env, "poetry"))
         env["POETRY_CODEARTIFACT_TEST_POETRY_VERSION"] = version
+        env["POETRY_CODEARTIFACT_TEST_BASELINE"] = str(venvs.bin_path(plain_env, "poetry"))
         command = [str(venvs.bin_path(test_env, "python")), "-m", "pytest", "-p", "no:cacheprovider", *args.pytest_args]
         print(f"[test] pytest on Poetry {version}", flush=True)
         code = subprocess.run(command, cwd=venvs.ROOT, env=env).returncode

@@ -45,7 +45,8 @@ def _pip(env: Path, *args: str) -> None:
 
 def _clean_env() -> dict[str, str]:
     # Building venvs needs PyPI: drop any test safety-net proxy inherited from a caller.
-    env = {k: v for k, v in os.environ.items() if k.upper() not in ("HTTP_PROXY", "HTTPS_PROXY", "PIP_REQUIRE_VIRTUALENV")}
+    dropped = ("HTTP_PROXY", "HTTPS_PROXY", "PIP_REQUIRE_VIRTUALENV")
+    env = {k: v for k, v in os.environ.items() if k.upper() not in dropped}
     env["PIP_NO_INPUT"] = "1"
     return env
 
@@ -71,18 +72,22 @@ def build_wheel(python: Path) -> Path:
     if DIST.exists():
         shutil.rmtree(DIST)
     log("building the plugin wheel")
-    subprocess.run(
-        [str(python), "-m", "pip", "--disable-pip-version-check", "-q", "wheel", "--no-deps", "-w", str(DIST), str(ROOT)],
-        check=True, env=_clean_env(),
-    )
+    command = [str(python), "-m", "pip", "--disable-pip-version-check", "-q", "wheel", "--no-deps", "-w", str(DIST)]
+    subprocess.run([*command, str(ROOT)], check=True, env=_clean_env())
     (wheel,) = DIST.glob("poetry_codeartifact-*.whl")
     return wheel
 
 
+def _plugin_dependencies() -> str:
+    """The plugin's declared dependencies: the test venv is rebuilt when they change."""
+    text = (ROOT / "pyproject.toml").read_text()
+    start = text.index("dependencies = [")
+    return text[start : text.index("]", start)]
+
+
 def test_env(version: str) -> Path:
     env = VENVS / f"test-{version}"
-    project = (ROOT / "pyproject.toml").read_text()
-    created = _ensure(env, [f"poetry=={version}", *TEST_TOOLS], stamp_extra=project)
+    created = _ensure(env, [f"poetry=={version}", *TEST_TOOLS], stamp_extra=_plugin_dependencies())
     if created:
         _pip(env, "install", "-e", str(ROOT))  # with its dependencies (boto3)
     return env
@@ -103,13 +108,14 @@ def baseline_env(version: str) -> Path:
     return env
 
 
-def prepare(versions: tuple[str, ...] = POETRY_VERSIONS) -> dict[str, tuple[Path, Path]]:
-    """(test venv, user Poetry venv) per version, with a freshly built wheel in each Poetry."""
+def prepare(versions: tuple[str, ...] = POETRY_VERSIONS) -> dict[str, tuple[Path, Path, Path]]:
+    """(test venv, user Poetry venv, plain Poetry venv) per version, with a freshly built wheel
+    in each user Poetry."""
     envs = {version: test_env(version) for version in versions}
     wheel = build_wheel(bin_path(envs[versions[0]], "python"))
-    return {version: (envs[version], poetry_env(version, wheel)) for version in versions}
+    return {version: (envs[version], poetry_env(version, wheel), baseline_env(version)) for version in versions}
 
 
 if __name__ == "__main__":
-    for version, (tests, poetry) in prepare().items():
-        print(version, tests, poetry)
+    for version, paths in prepare().items():
+        print(version, *paths)

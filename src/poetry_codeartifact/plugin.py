@@ -46,4 +46,4 @@ class CodeArtifactPlugin(ApplicationPlugin):
             application.command_loader.register_factory(name, factory)
         dispatcher = application.event_dispatcher
         if dispatcher is not None:
-            dispatcher.add_listener(COMMAND, RefreshHook(self.client_factory), PRIORITY)
+            dispatcher.add_listener(COMMAND, RefreshHook(self.client_factory), PRIORITY)  # type: ignore[arg-type]

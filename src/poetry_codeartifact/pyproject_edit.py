@@ -69,10 +69,9 @@ def set_source(
         if table_of_sources is None:
             table_of_sources = tomlkit.table(is_super_table=True)
             ours["sources"] = table_of_sources
-        table = table_of_sources.get(name)
-        created = not isinstance(table, Table)
-        if created:
-            table = tomlkit.table()
+        existing = table_of_sources.get(name)
+        created = not isinstance(existing, Table)
+        table: Table = existing if isinstance(existing, Table) else tomlkit.table()
         for key, value in wanted.items():
             if value is None:
                 if key in table:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import tomlkit
 
 from tests.support.app import PYPROJECT, run, snapshot
 from tools.standin import TOKEN_PREFIX, StandIn
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 STANDARD = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/"
 MAP = "--domain acme --domain-owner 111122223333 --region eu-west-1"

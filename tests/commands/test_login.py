@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import tomlkit
 
 from tests.support.app import run, snapshot
 from tools.standin import TOKEN_PREFIX, StandIn
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAP = "--domain-owner 111122223333"
 

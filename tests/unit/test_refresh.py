@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import stat
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import tomlkit
@@ -15,6 +14,9 @@ from poetry_codeartifact.settings import Source
 from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint
 from poetry_codeartifact.tokens import TokenFetcher
 from tests.support.aws import Factory, token_response
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ACME = Endpoint("acme", "111122223333", "eu-west-1", "private")
 TOOLS = Endpoint("tools", "444455556666", "eu-west-1", "shared")
@@ -195,7 +197,8 @@ def test_keyring_storage(world: World, monkeypatch: pytest.MonkeyPatch, request:
     from tests.support.keyrings import MemoryKeyring, install, restore
 
     backend = MemoryKeyring()
-    request.addfinalizer(lambda previous=install(backend): restore(previous))
+    previous = install(backend)
+    request.addfinalizer(lambda: restore(previous))
     monkeypatch.setenv("POETRY_KEYRING_ENABLED", "true")
     token = world.expect_token()
     config = world.config()
@@ -210,7 +213,8 @@ def test_keyring_refusing_long_tokens_falls_back_to_memory(
 ) -> None:
     from tests.support.keyrings import SmallKeyring, install, restore
 
-    request.addfinalizer(lambda previous=install(SmallKeyring()): restore(previous))
+    previous = install(SmallKeyring())
+    request.addfinalizer(lambda: restore(previous))
     monkeypatch.setenv("POETRY_KEYRING_ENABLED", "true")
     token = world.expect_token()
     config = world.config()

@@ -57,7 +57,9 @@ def test_missing_configured_profile_falls_back_with_warning() -> None:
     warnings: list[str] = []
     fetcher = TokenFetcher(factory, warn=warnings.append)
     fetcher.fetch(TokenKey("acme", "111122223333", "eu-west-1", "dev"))
-    assert warnings == ["AWS profile 'dev' does not exist on this machine; using the default AWS credential chain instead."]
+    assert warnings == [
+        "AWS profile 'dev' does not exist on this machine; using the default AWS credential chain instead."
+    ]
     assert factory.calls == [("eu-west-1", "dev"), ("eu-west-1", None)]
 
 
@@ -97,8 +99,14 @@ def test_client_errors_are_explained(code: str, status: int, expected: str) -> N
         (bx.UnauthorizedSSOTokenError(), r"aws sso login --profile sso"),
         (bx.TokenRetrievalError(provider="sso", error_msg="x"), r"aws sso login --profile sso"),
         (bx.CredentialRetrievalError(provider="custom-process", error_msg="exit 1"), r"credential_process .* failed"),
-        (bx.PartialCredentialsError(provider="env", cred_var="aws_secret_access_key"), r"incomplete.*AWS_SECRET_ACCESS_KEY"),
-        (bx.EndpointConnectionError(endpoint_url="https://x.example"), r"could not reach CodeArtifact at https://x.example: the connection was refused"),
+        (
+            bx.PartialCredentialsError(provider="env", cred_var="aws_secret_access_key"),
+            r"incomplete.*AWS_SECRET_ACCESS_KEY",
+        ),
+        (
+            bx.EndpointConnectionError(endpoint_url="https://x.example"),
+            r"could not reach CodeArtifact at https://x.example: the connection was refused",
+        ),
         (bx.ConnectTimeoutError(endpoint_url="https://x.example"), r"timed out"),
         (bx.ReadTimeoutError(endpoint_url="https://x.example"), r"response timed out"),
         (bx.SSLError(endpoint_url="https://x.example", error="bad cert"), r"TLS"),

@@ -41,7 +41,7 @@ class AddSourceCommand(CodeArtifactCommand):
     def run_command(self) -> int:
         from poetry_codeartifact import endpoint as ep
         from poetry_codeartifact.console import describe_expiry, escape, warn
-        from poetry_codeartifact.settings import resolve, SourceOptions
+        from poetry_codeartifact.settings import SourceOptions, resolve
 
         # 1. Every input, before any AWS call or write.
         name = ep.validate_name(self.argument("name"), "NAME")

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.support.user import POETRY, User
+from tests.support.wheels import make_wheel
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tools.standin import StandIn
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            if not POETRY:
+                item.add_marker(pytest.mark.skip(reason="run through tools/test.py, which builds a real Poetry"))
+
+
+@pytest.fixture
+def user(tmp_path: Path, standin: StandIn) -> User:
+    """A fresh machine with acme-utils 0.1.0 already in the stand-in's 'private' repository."""
+    private = standin.repos["private"].root
+    for old in private.glob("*"):
+        old.unlink()
+    make_wheel(private, "acme-utils", "0.1.0")
+    return User(tmp_path, standin)

@@ -1,0 +1,156 @@
+"""Issue 3's scenarios through a real Poetry (1.8.5 or 2.x, as tools/test.py selects), real
+boto3 over HTTP and pypiserver behind the local CodeArtifact stand-in."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import time
+
+import tomlkit
+
+from tests.support.user import IS_POETRY_1, User
+from tools.standin import TOKEN_PREFIX, StandIn
+
+
+def app_with_source(user: User, *extra: str):  # type: ignore[no-untyped-def]
+    app = user.project("app")
+    user.add_source(app, "private", "private", *extra)
+    return app
+
+
+def test_add_source_then_add_private_package(user: User, standin: StandIn) -> None:
+    app = app_with_source(user)
+    user.run("add", "acme-utils", cwd=app)
+    lock = (app / "poetry.lock").read_text()
+    assert 'name = "acme-utils"' in lock and standin.repo_url("private") in lock
+    installed = user.run("run", "python", "-c", "import acme_utils; print(acme_utils.__version__)", cwd=app)
+    assert installed.out.strip() == "0.1.0"
+    assert standin.token_calls() == 1  # add-source logged in; `poetry add` reused the token
+    assert stat.S_IMODE((user.config_dir / "auth.toml").stat().st_mode) == 0o600
+    assert user.files_with_tokens() == []  # not pyproject.toml, the lock file or our state
+    # the token reaches no child process's environment (nothing put in os.environ)
+    env = user.run("run", "python", "-c", "import os; print(dict(os.environ))", cwd=app)
+    assert "POETRY_HTTP_BASIC" not in env.out
+
+
+def test_publish_then_update(user: User, standin: StandIn) -> None:
+    lib = user.project("acme-utils", package=True)
+    user.add_source(lib, "private", "private")
+    toml = (lib / "pyproject.toml").read_text()
+    (lib / "pyproject.toml").write_text(toml.replace('version = "0.1.0"', 'version = "0.2.0"'))
+    published = user.run("publish", "--build", "-r", "private", cwd=lib)
+    assert "Publishing acme-utils (0.2.0) to private" in published.out
+    assert standin.state.uploads == ["private", "private"]  # sdist and wheel
+    assert {p.name for p in standin.repos["private"].root.glob("acme_utils-0.2.0*")} == {
+        "acme_utils-0.2.0.tar.gz", "acme_utils-0.2.0-py3-none-any.whl"}
+
+    app = user.project("app")
+    user.add_source(app, "private", "private")
+    user.run("add", "acme-utils==0.1.0", cwd=app)
+    pyproject = app / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('acme-utils = "0.1.0"', 'acme-utils = "*"').replace(
+        '"acme-utils (==0.1.0)"', '"acme-utils"'))
+    user.run("update", cwd=app)
+    version = user.run("run", "python", "-c", "import importlib.metadata as m; print(m.version('acme-utils'))", cwd=app)
+    assert version.out.strip() == "0.2.0"
+    assert standin.token_calls() == 2  # one per add-source: lib and app are on one machine, the
+    # second add-source logs in again because add-source always fetches (it is a login)
+
+
+def expire_soon(user: User, standin: StandIn, cwd, seconds: float = 4.0) -> None:  # type: ignore[no-untyped-def]
+    """Log in with a short-lived token, then wait until it has expired for real."""
+    standin.set_lifetime(seconds)
+    user.run("codeartifact", "login", "private", cwd=cwd)
+    standin.set_lifetime(12 * 3600)
+    time.sleep(seconds + 0.5)
+
+
+def test_expired_token_is_refreshed_by_install_lock_and_publish(user: User, standin: StandIn) -> None:
+    lib = user.project("acme-utils", package=True)
+    user.add_source(lib, "private", "private")
+    user.run("add", "acme-utils", cwd=lib, check=False)  # a package cannot depend on itself: ignore
+    app = app_with_source(user)
+    user.run("add", "acme-utils", cwd=app)
+    (app / ".venv").rename(app / ".venv-old")  # make install do real work against the index
+    shutil.rmtree(user.root / "poetry-cache")  # and download again
+
+    for command in (("install",), ("lock",), ("publish", "--build", "-r", "private")):
+        cwd = lib if command[0] == "publish" else app
+        if command[0] == "publish":
+            toml = (lib / "pyproject.toml").read_text()
+            (lib / "pyproject.toml").write_text(toml.replace('version = "0.1.0"', 'version = "0.3.0"'))
+        expire_soon(user, standin, cwd)
+        calls = standin.token_calls()
+        unauthorized = standin.state.unauthorized
+        args = ("lock", "--no-update") if command == ("lock",) and IS_POETRY_1 else command
+        result = user.run(*args, "-vvv", cwd=cwd)
+        assert standin.token_calls() == calls + 1, result
+        assert standin.state.unauthorized == unauthorized  # never sent the dead token
+        assert "token fetched" in result.err
+    assert "acme_utils-0.3.0-py3-none-any.whl" in {p.name for p in standin.repos["private"].root.iterdir()}
+
+
+def test_valid_token_means_zero_calls_for_ten_commands(user: User, standin: StandIn) -> None:
+    app = app_with_source(user)
+    user.run("add", "acme-utils", cwd=app)
+    calls = standin.token_calls()
+    for args in (["install"], ["lock"], ["update"], ["install"], ["show"], ["lock"], ["install", "--dry-run"],
+                 ["update", "--dry-run"], ["check"], ["install"]):
+        if args == ["lock"] and IS_POETRY_1:
+            args = ["lock", "--no-update"]
+        user.run(*args, cwd=app)
+    assert standin.token_calls() == calls
+
+
+def test_one_call_per_domain(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private", "--no-login")
+    user.add_source(app, "internal", "internal", "--no-login", "--priority", "supplemental")
+    user.add_source(app, "shared", "shared", "--no-login", "--priority", "supplemental")
+    assert standin.token_calls() == 0
+    user.lock(app)
+    assert standin.state.token_calls == {"acme": 1, "tools": 1}
+    auth = tomlkit.parse((user.config_dir / "auth.toml").read_text()).unwrap()["http-basic"]
+    assert auth["private"]["password"] == auth["internal"]["password"] != auth["shared"]["password"]
+
+
+def test_no_credentials_is_a_clear_error(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private", "--no-login")
+    before = (app / "pyproject.toml").read_bytes()
+    result = user.run("install", cwd=app, check=False, drop=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
+    assert result.code != 0
+    assert "no AWS credentials were found" in result.err and "'private'" in result.err
+    assert "Traceback" not in result.text
+    assert (app / "pyproject.toml").read_bytes() == before
+    assert standin.token_calls() == 0
+
+
+def test_commands_without_an_index_make_no_call_and_match_plain_poetry(user: User, standin: StandIn) -> None:
+    from tests.support.user import BASELINE
+
+    app = user.project("app", package=True)
+    user.add_source(app, "private", "private", "--no-login")  # no token at all: any refresh would call
+    outside = user.root / "outside"
+    outside.mkdir()
+    runs = [
+        (("--version",), outside), (("--version",), app), (("config", "--list"), outside), (("config", "--list"), app),
+        (("check",), app), (("build",), app), (("new", "fresh"), outside), (("list",), outside),
+    ]
+    for args, cwd in runs:
+        ours = user.run(*args, cwd=cwd)
+        if BASELINE and args not in (("list",), ("new", "fresh")):
+            plain = user.run(*args, cwd=cwd, poetry=BASELINE)
+            assert (ours.code, ours.out) == (plain.code, plain.out), (ours, plain)
+    assert standin.token_calls() == 0 and standin.state.endpoint_calls == 0
+
+
+def test_auto_refresh_can_be_turned_off(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private", "--no-login")
+    result = user.lock(app, check=False) if False else user.run(
+        *(["lock", "--no-update"] if IS_POETRY_1 else ["lock"]), cwd=app,
+        env={"POETRY_CODEARTIFACT_AUTO_REFRESH": "false"}, check=False)
+    assert standin.token_calls() == 0
+    assert TOKEN_PREFIX not in result.text

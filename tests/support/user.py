@@ -1,0 +1,132 @@
+"""A user's machine for end-to-end tests: a real ``poetry`` (its own virtualenv, the plugin
+installed into it from the built wheel), an isolated HOME and Poetry config, fake AWS
+credentials, boto3 pointed at the stand-in, and the network safety net.
+
+Every command's output is checked for tokens: no test can pass while one leaks.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tests.support.net import closed_port, safety_net_env
+from tools.standin import TOKEN_PREFIX, StandIn
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+POETRY = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY", "")
+POETRY_VERSION = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY_VERSION", "")
+BASELINE = os.environ.get("POETRY_CODEARTIFACT_TEST_BASELINE", "")
+IS_POETRY_1 = POETRY_VERSION.startswith("1.")
+
+
+@dataclass
+class Run:
+    args: tuple[str, ...]
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+    def __str__(self) -> str:
+        return f"poetry {' '.join(self.args)} -> {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
+
+
+def pyproject(name: str, *, package: bool = False) -> str:
+    """A pyproject.toml both Poetry 1.8 and 2.x read."""
+    lines = [
+        "[tool.poetry]",
+        f'name = "{name}"',
+        'version = "0.1.0"',
+        f'description = "{name}, an end-to-end test project"',
+        'authors = ["Test <test@example.com>"]',
+    ]
+    if package:
+        lines.append(f'packages = [{{ include = "{name.replace("-", "_")}" }}]')
+    else:
+        lines.append("package-mode = false")
+    lines += ["", "[tool.poetry.dependencies]", 'python = ">=3.9"', ""]
+    if package:
+        lines += ["[build-system]", 'requires = ["poetry-core>=1.0"]', 'build-backend = "poetry.core.masonry.api"', ""]
+    return "\n".join(lines)
+
+
+class User:
+    def __init__(self, root: Path, standin: StandIn, poetry: str = POETRY) -> None:
+        self.root = root
+        self.standin = standin
+        self.poetry = poetry
+        self.home = root / "home"
+        self.config_dir = root / "poetry-config"
+        self.home.mkdir(parents=True, exist_ok=True)
+        (self.home / ".aws").mkdir(exist_ok=True)
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.home),
+            "LANG": "C.UTF-8",
+            "POETRY_CONFIG_DIR": str(self.config_dir),
+            "POETRY_CACHE_DIR": str(root / "poetry-cache"),
+            "POETRY_DATA_DIR": str(root / "poetry-data"),
+            "POETRY_KEYRING_ENABLED": "false",
+            "POETRY_VIRTUALENVS_IN_PROJECT": "true",
+            "POETRY_NO_INTERACTION": "1",
+            "AWS_ACCESS_KEY_ID": "AKIDSTANDINTEST",
+            "AWS_SECRET_ACCESS_KEY": "standin-secret-key",
+            "AWS_CONFIG_FILE": str(self.home / ".aws" / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.home / ".aws" / "credentials"),
+            "AWS_ENDPOINT_URL_CODEARTIFACT": standin.url,
+            "AWS_ENDPOINT_URL_STS": standin.url,
+            "AWS_MAX_ATTEMPTS": "2",
+            **safety_net_env(closed_port()),
+        }
+
+    def project(self, name: str, *, package: bool = False) -> Path:
+        path = self.root / name
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "pyproject.toml").write_text(pyproject(name, package=package))
+        if package:
+            module = path / name.replace("-", "_")
+            module.mkdir(exist_ok=True)
+            (module / "__init__.py").write_text('"""A private package."""\n')
+        return path
+
+    def run(self, *args: str, cwd: Path | None = None, check: bool = True, poetry: str | None = None,
+            env: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> Run:
+        environment = {k: v for k, v in {**self.env, **(env or {})}.items() if k not in drop}
+        process = subprocess.run(
+            [poetry or self.poetry, *args], cwd=cwd or self.root, env=environment,
+            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        )
+        result = Run(args, process.returncode, process.stdout, process.stderr)
+        assert TOKEN_PREFIX not in result.text, f"a token leaked into the output of {result}"
+        if check:
+            assert result.code == 0, str(result)
+        return result
+
+    def lock(self, cwd: Path, *extra: str, check: bool = True) -> Run:
+        """``poetry lock`` without updating locked versions, on either Poetry."""
+        return self.run("lock", *(("--no-update",) if IS_POETRY_1 else ()), *extra, cwd=cwd, check=check)
+
+    def add_source(self, cwd: Path, name: str, repo: str, *extra: str) -> Run:
+        r = self.standin.repos[repo]
+        return self.run("codeartifact", "add-source", name, "--url", self.standin.repo_url(repo),
+                        "--domain", r.domain, "--domain-owner", r.owner, "--region", r.region, *extra, cwd=cwd)
+
+    def files_with_tokens(self) -> list[Path]:
+        """Files under the user's root that contain a token, apart from Poetry's auth.toml."""
+        found = []
+        for path in self.root.rglob("*"):
+            if path.is_file() and path.name != "auth.toml" and ".venv" not in path.parts:
+                try:
+                    if TOKEN_PREFIX.encode() in path.read_bytes():
+                        found.append(path)
+                except OSError:
+                    pass
+        return found
