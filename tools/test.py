@@ -22,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import venvs
 
-
 LINTED = ("src", "tests", "tools", "benchmarks")
 
 

@@ -38,10 +38,23 @@ class RefreshHook:
         poetry = _poetry_of(command)
         if poetry is None:
             return
-        sources = self._sources_for(command.name, event, poetry)
-        if not sources:
-            return
-        self._refresh(event, poetry, sources)
+        from poetry_codeartifact.errors import CodeArtifactError
+
+        try:
+            sources = self._sources_for(command.name, event, poetry)
+            if sources:
+                self._refresh(event, poetry, sources)
+        except CodeArtifactError:
+            raise  # explained: the message names the cause and the fix
+        except Exception as error:  # a bug of ours must not break the user's command
+            from poetry_codeartifact.console import debug_traceback, warn
+
+            warn(
+                event.io,
+                f"poetry-codeartifact could not check the CodeArtifact tokens ({type(error).__name__}); "
+                "going on without refreshing. Run with -vvv for details and please report it.",
+            )
+            debug_traceback(event.io, error)
 
     def _sources_for(self, name: str | None, event: ConsoleCommandEvent, poetry: Any) -> list[Source]:
         from poetry_codeartifact.console import project_data

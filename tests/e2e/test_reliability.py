@@ -1,0 +1,78 @@
+"""Issue 4 through a real Poetry: secrets at every verbosity, parallel processes, offline use."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+from typing import TYPE_CHECKING
+
+from tests.support.user import IS_POETRY_1, User
+from tools.standin import TOKEN_PREFIX
+
+if TYPE_CHECKING:
+    from tools.standin import StandIn
+
+
+def test_no_token_in_output_at_any_verbosity(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    for flag in ("-v", "-vv", "-vvv"):
+        user.run("codeartifact", "add-source", "private", "--url", standin.repo_url("private"), "--domain", "acme",
+                 "--domain-owner", "111122223333", "--region", "eu-west-1", flag, cwd=app)
+        user.run("codeartifact", "login", flag, cwd=app)
+    # User.run has checked each output for the token (botocore logs response bodies at -vvv)
+    state = user.config_dir / "codeartifact-state.json"
+    record = json.loads(state.read_text())
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    assert TOKEN_PREFIX not in state.read_text() and record  # expiry and fingerprint only
+    assert user.files_with_tokens() == []
+
+
+def test_eight_parallel_locks_make_one_token_call(user: User, standin: StandIn) -> None:
+    """A monorepo script or CI matrix: eight projects of one user lock at once, no token yet."""
+    projects = []
+    for index in range(8):
+        project = user.project(f"app{index}")
+        user.add_source(project, "private", "private", "--no-login")
+        text = (project / "pyproject.toml").read_text()
+        text = text.replace('python = ">=3.9"\n', 'python = ">=3.9"\nacme-utils = "*"\n')
+        (project / "pyproject.toml").write_text(text)
+        projects.append(project)
+    assert standin.token_calls() == 0
+    command = [user.poetry, "lock", *(["--no-update"] if IS_POETRY_1 else [])]
+    processes = [
+        subprocess.Popen(command, cwd=p, env=user.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for p in projects
+    ]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in processes]
+    for code, out, err in results:
+        assert code == 0, out + err
+        assert TOKEN_PREFIX not in out + err
+    assert standin.token_calls() == 1
+    assert standin.state.unauthorized == 0
+    assert all((p / "poetry.lock").exists() for p in projects)
+
+
+def test_valid_token_needs_no_aws_at_all(user: User, standin: StandIn) -> None:
+    """Offline from AWS: with a valid stored token, the control plane being down changes nothing."""
+    app = user.project("app")
+    user.add_source(app, "private", "private")
+    user.run("add", "acme-utils", cwd=app)
+    calls = standin.token_calls()
+    standin.inject("drop", count=100)  # every control-plane request would fail now
+    user.lock(app)
+    user.run("install", cwd=app)
+    assert standin.token_calls() == calls
+
+
+def test_throttled_login_is_explained_and_keeps_the_old_token(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private")
+    auth = (user.config_dir / "auth.toml").read_bytes()
+    standin.inject("ThrottlingException", count=100)
+    failed = user.run("codeartifact", "login", cwd=app, check=False)
+    assert failed.code != 0 and "Traceback" not in failed.text
+    assert "throttl" in failed.err.lower() and "'private'" in failed.err
+    assert (user.config_dir / "auth.toml").read_bytes() == auth
+    standin.state.faults.clear()
+    user.run("add", "acme-utils", cwd=app)  # the stored token still works
