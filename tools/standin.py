@@ -57,6 +57,7 @@ class Fault:
     remaining: int
     status: int = 400
     delay: float = 0.0
+    service: str = "codeartifact"  # or "sts" (AssumeRole)
 
 
 AWS_ERRORS = {
@@ -67,6 +68,7 @@ AWS_ERRORS = {
     "ExpiredTokenException": 403,
     "UnrecognizedClientException": 403,
     "ValidationException": 400,
+    "AccessDenied": 403,  # STS
 }
 
 
@@ -75,6 +77,7 @@ class State:
     lifetime: float = 12 * 3600
     tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token -> (domain, expiry)
     token_calls: dict[str, int] = field(default_factory=dict)
+    token_callers: list[str] = field(default_factory=list)  # access key id of each token call
     endpoint_calls: int = 0
     assume_role_calls: int = 0
     faults: list[Fault] = field(default_factory=list)
@@ -143,6 +146,7 @@ class StandIn:
             self.state.lifetime = lifetime
             self.state.tokens.clear()
             self.state.token_calls.clear()
+            self.state.token_callers.clear()
             self.state.endpoint_calls = 0
             self.state.assume_role_calls = 0
             self.state.faults.clear()
@@ -160,9 +164,9 @@ class StandIn:
         calls = self.state.token_calls
         return calls.get(domain, 0) if domain else sum(calls.values())
 
-    def inject(self, kind: str, count: int = 1, delay: float = 0.0) -> None:
+    def inject(self, kind: str, count: int = 1, delay: float = 0.0, service: str = "codeartifact") -> None:
         with self.state.lock:
-            self.state.faults.append(Fault(kind, count, AWS_ERRORS.get(kind, 400), delay))
+            self.state.faults.append(Fault(kind, count, AWS_ERRORS.get(kind, 400), delay, service))
 
     def issued_tokens(self) -> list[str]:
         return list(self.state.tokens)
@@ -170,6 +174,7 @@ class StandIn:
     def snapshot(self) -> dict[str, Any]:
         return {
             "token_calls": dict(self.state.token_calls),
+            "token_callers": list(self.state.token_callers),
             "endpoint_calls": self.state.endpoint_calls,
             "assume_role_calls": self.state.assume_role_calls,
             "uploads": list(self.state.uploads),
@@ -179,10 +184,10 @@ class StandIn:
 
     # -- behaviour -------------------------------------------------------------------------
 
-    def take_fault(self) -> Fault | None:
+    def take_fault(self, service: str = "codeartifact") -> Fault | None:
         with self.state.lock:
             for fault in self.state.faults:
-                if fault.remaining > 0:
+                if fault.remaining > 0 and fault.service == service:
                     fault.remaining -= 1
                     return fault
         return None
@@ -268,6 +273,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- control plane ---------------------------------------------------------------------
 
+    def _access_key(self) -> str | None:
+        match = re.search(r"Credential=([^/]+)/", self.headers.get("Authorization", ""))
+        return match.group(1) if match else None
+
     def _signed_region(self) -> str | None:
         match = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", self.headers.get("Authorization", ""))
         return match.group(1) if match else None
@@ -305,6 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._aws_error("ValidationException", "duration must be 0 or 900..43200")
                 return
             token, expires = standin.issue_token(domain, duration)
+            standin.state.token_callers.append(self._access_key() or "")
             self._json(200, {"authorizationToken": token, "expiration": expires})
         elif path == "/v1/repository/endpoint" and self.command == "GET":
             standin.state.endpoint_calls += 1
@@ -319,6 +329,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _assume_role(self, form: dict[str, list[str]]) -> None:
         self.standin.state.assume_role_calls += 1
+        fault = self.standin.take_fault("sts")
+        if fault is not None:
+            error = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+                     f"<Code>{fault.kind}</Code><Message>Injected {fault.kind}</Message></Error>"
+                     "<RequestId>1</RequestId></ErrorResponse>")
+            self._send(fault.status, error.encode(), {"Content-Type": "text/xml"})
+            return
         arn = form.get("RoleArn", [""])[0]
         expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
         body = f"""<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
@@ -373,7 +390,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif action == "expire":
             standin.expire_all()
         elif action == "fault":
-            standin.inject(data["kind"], int(data.get("count", 1)), float(data.get("delay", 0)))
+            standin.inject(
+                data["kind"], int(data.get("count", 1)), float(data.get("delay", 0)),
+                data.get("service", "codeartifact"),
+            )
         elif action == "reset":
             standin.reset()
         else:

@@ -70,15 +70,17 @@ def _span(seconds: int) -> str:
 def make_refresher(config: Config, io: IO, client_factory: ClientFactory | None = None) -> Refresher:
     from poetry_codeartifact.credentials import CredentialStore
     from poetry_codeartifact.refresh import Refresher
+    from poetry_codeartifact.settings import memory_store
     from poetry_codeartifact.state import StateFile
     from poetry_codeartifact.tokens import TokenFetcher
 
     def say(message: str) -> None:
         warn(io, message)
 
+    memory = memory_store()
     return Refresher(
-        store=CredentialStore(config, say),
-        state=StateFile.beside(config),
+        store=CredentialStore(config, say, memory_only=memory),
+        state=StateFile.in_memory() if memory else StateFile.beside(config),
         fetcher=TokenFetcher(client_factory, say),
         warn=say,
     )

@@ -28,11 +28,15 @@ def env_prefix(name: str) -> str:
 
 
 class CredentialStore:
-    def __init__(self, config: Config, warn: Callable[[str], None] | None = None) -> None:
+    """``memory_only`` (``POETRY_CODEARTIFACT_STORE=memory``) keeps new tokens in this process:
+    nothing is written to the keyring or auth.toml."""
+
+    def __init__(self, config: Config, warn: Callable[[str], None] | None = None, *, memory_only: bool = False) -> None:
         self._config = config
         self._warn = warn or (lambda message: None)
         self._keyring_failed = False
         self._memory: set[str] = set()
+        self.memory_only = memory_only
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -84,6 +88,10 @@ class CredentialStore:
         from poetry.utils.password_manager import PasswordManager
 
         where = MEMORY
+        if self.memory_only:
+            self.use_in_process(name, token)
+            self._memory.add(name)
+            return where
         path = self._auth_path()
         if path is not None:  # Poetry does not create its config directory itself
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,12 +119,29 @@ class CredentialStore:
         """Make the running Poetry send ``token`` for ``name`` from now on."""
         self._config.merge({"http-basic": {name: {"username": USERNAME, "password": token}}})
 
-    def forget(self, name: str) -> None:
+    def forget(self, name: str) -> list[str]:
+        """Remove the stored credential (keyring and auth.toml); return where it was found."""
         from poetry.utils.password_manager import PasswordManager
 
-        PasswordManager(self._config).delete_http_password(name)
-        http_basic = self._config.raw().get("http-basic", {})
-        http_basic.pop(name, None)
+        found = []
+        entry = self._read_auth_file().get("http-basic", {}).get(name)
+        if isinstance(entry, dict):
+            found.append(KEYRING if entry.get("username") and not entry.get("password") else AUTH_TOML)
+        manager = PasswordManager(self._config)
+        try:
+            manager.delete_http_password(name)  # keyring entry (if any) and auth.toml
+        except Exception as error:  # keyring backends raise anything
+            self._warn(f"the keyring could not delete the credential of '{name}' ({type(error).__name__}).")
+        self._drop_from_memory(name)
+        if self._auth_path() is not None:
+            self._secure_auth_file()
+        return found
+
+    def _drop_from_memory(self, name: str) -> None:
+        raw = self._config.raw()
+        http_basic = raw.get("http-basic")
+        if isinstance(http_basic, dict):
+            http_basic.pop(name, None)
         self._memory.discard(name)
 
     # -- helpers ---------------------------------------------------------------------------

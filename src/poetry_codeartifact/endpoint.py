@@ -209,3 +209,29 @@ def validate_duration(value: object, field: str = "duration") -> int:
             f"{MAX_DURATION} seconds",
         )
     return number
+
+
+_ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
+
+
+def validate_role_arn(value: object, field: str = "role-arn") -> str:
+    if not isinstance(value, str) or not _ROLE_ARN.fullmatch(value):
+        raise InvalidInput(
+            field, value, "a role ARN looks like arn:aws:iam::<12-digit account>:role/<name>",
+            "Copy it from the IAM console or `aws iam get-role --role-name NAME`.",
+        )
+    return value
+
+
+def validate_session_name(value: object, field: str = "role-session-name") -> str:
+    if not isinstance(value, str) or not _SESSION_NAME.fullmatch(value):
+        raise InvalidInput(field, value, "a role session name is 2-64 characters of letters, digits and +=,.@_-")
+    return value
+
+
+def validate_external_id(value: object, field: str = "external-id") -> str:
+    if not isinstance(value, str) or not _EXTERNAL_ID.fullmatch(value):
+        raise InvalidInput(field, value, "an external ID is 2-1224 characters of letters, digits and +=,.@:/_-")
+    return value

@@ -30,6 +30,33 @@ def _login() -> Command:
     return LoginCommand()
 
 
+def _logout() -> Command:
+    from poetry_codeartifact.commands.logout import LogoutCommand
+
+    return LogoutCommand()
+
+
+def _status() -> Command:
+    from poetry_codeartifact.commands.status import StatusCommand
+
+    return StatusCommand()
+
+
+def _token() -> Command:
+    from poetry_codeartifact.commands.token import TokenCommand
+
+    return TokenCommand()
+
+
+FACTORIES = {
+    "codeartifact add-source": _add_source,
+    "codeartifact login": _login,
+    "codeartifact logout": _logout,
+    "codeartifact status": _status,
+    "codeartifact token": _token,
+}
+
+
 class CodeArtifactPlugin(ApplicationPlugin):
     # The AWS client factory; None means boto3's. Tests may set one for botocore's Stubber.
     client_factory: Any = None
@@ -41,8 +68,7 @@ class CodeArtifactPlugin(ApplicationPlugin):
     def activate(self, application: Application) -> None:
         from cleo.events.console_events import COMMAND
 
-        factories = {"codeartifact add-source": _add_source, "codeartifact login": _login}
-        for name, factory in factories.items():
+        for name, factory in FACTORIES.items():
             application.command_loader.register_factory(name, factory)
         dispatcher = application.event_dispatcher
         if dispatcher is not None:

@@ -28,6 +28,7 @@ VALID = "valid"  # the stored token is good; nothing was done
 ADOPTED = "adopted"  # another process refreshed it while we waited for the lock
 STALE = "stale"  # refresh failed, but the stored token has not expired yet
 MANAGED = "environment"  # POETRY_HTTP_BASIC_<NAME>_PASSWORD is set: not ours to refresh
+PROVIDED = "provided"  # CODEARTIFACT_AUTH_TOKEN holds the pipeline's token: used as it is
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,21 @@ class Refresher:
         ``force`` fetches even when the stored token is good (``login``). Raises
         :class:`TokenError` when a token is needed and cannot be had.
         """
+        from poetry_codeartifact.credentials import ENVIRONMENT
+        from poetry_codeartifact.settings import pipeline_token
+
         sources = list(sources)
         outcomes: dict[str, Outcome] = {}
         records = self._state.load()
         due: list[Source] = []
+        provided = pipeline_token()
         for source in sources:
             if self._store.from_environment(source.name):
                 outcomes[source.name] = Outcome(source, MANAGED)
+                continue
+            if provided is not None:
+                self._store.use_in_process(source.name, provided)
+                outcomes[source.name] = Outcome(source, PROVIDED, where=ENVIRONMENT)
                 continue
             record = records.get(source.name)
             if force or self.why_due(source, record, self._store.current(source.name)):

@@ -8,7 +8,7 @@ The output is a list of :class:`Source`, the one type the refresh and the comman
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from poetry_codeartifact.endpoint import (
@@ -17,8 +17,11 @@ from poetry_codeartifact.endpoint import (
     repository_from_path,
     validate_domain,
     validate_duration,
+    validate_external_id,
     validate_owner,
     validate_region,
+    validate_role_arn,
+    validate_session_name,
 )
 from poetry_codeartifact.errors import InvalidInput
 
@@ -27,15 +30,50 @@ if TYPE_CHECKING:
 
 TABLE = "tool.poetry-codeartifact.sources"
 MAPPING_KEYS = ("domain", "domain-owner", "region")
-OPTIONAL_KEYS = ("profile", "duration")
+ROLE_KEYS = ("role-arn", "role-session-name", "external-id")
+OPTIONAL_KEYS = ("profile", "duration", *ROLE_KEYS)
 ALLOWED_KEYS = MAPPING_KEYS + OPTIONAL_KEYS
 
 AUTO_REFRESH_ENV = "POETRY_CODEARTIFACT_AUTO_REFRESH"
+STORE_ENV = "POETRY_CODEARTIFACT_STORE"
+PIPELINE_TOKEN_ENV = "CODEARTIFACT_AUTH_TOKEN"
+DEFAULT_SESSION_NAME = "poetry-codeartifact"
 _FALSE = {"0", "false", "no", "off"}
 
 
 def auto_refresh_enabled() -> bool:
     return os.environ.get(AUTO_REFRESH_ENV, "true").strip().lower() not in _FALSE
+
+
+def memory_store() -> bool:
+    """``POETRY_CODEARTIFACT_STORE=memory``: tokens live only in the running Poetry process."""
+    value = os.environ.get(STORE_ENV, "").strip().lower()
+    if value in ("", "poetry", "default"):
+        return False
+    if value == "memory":
+        return True
+    raise InvalidInput(
+        STORE_ENV, os.environ[STORE_ENV], "it is 'memory' (CI: nothing on disk) or unset (Poetry's storage)",
+        f"Unset {STORE_ENV} or set it to memory.",
+    )
+
+
+def pipeline_token() -> str | None:
+    """A token the pipeline already holds (``CODEARTIFACT_AUTH_TOKEN``, as in the AWS docs)."""
+    value = os.environ.get(PIPELINE_TOKEN_ENV, "").strip()
+    return value or None
+
+
+@dataclass(frozen=True)
+class Role:
+    """An IAM role to assume with STS before fetching the token."""
+
+    arn: str
+    session_name: str = DEFAULT_SESSION_NAME
+    external_id: str | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        return f"role {self.arn}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +84,7 @@ class TokenKey:
     owner: str
     region: str
     profile: str | None = None
+    role: Role | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +96,7 @@ class SourceOptions:
     region: str | None = None
     profile: str | None = None
     duration: int | None = None
+    role: Role | None = None
 
     @property
     def maps_endpoint(self) -> bool:
@@ -78,11 +118,12 @@ class Source:
     priority: str | None = None
     profile: str | None = None
     duration: int | None = None
+    role: Role | None = None
 
     @property
     def key(self) -> TokenKey:
         e = self.endpoint
-        return TokenKey(e.domain, e.owner, e.region, self.profile)
+        return TokenKey(e.domain, e.owner, e.region, self.profile, self.role)
 
 
 def read_options(pyproject: Mapping[str, Any] | None) -> dict[str, SourceOptions]:
@@ -126,12 +167,28 @@ def _read_one(name: str, entry: object) -> SourceOptions:
     if profile is not None and (not isinstance(profile, str) or not profile.strip()):
         raise InvalidInput(f"{where} profile", profile, "a profile is a non-empty name from ~/.aws/config")
     duration = entry.get("duration")
+    role = None
+    if "role-arn" in entry:
+        role = Role(
+            validate_role_arn(entry["role-arn"], f"{where} role-arn"),
+            validate_session_name(entry["role-session-name"], f"{where} role-session-name")
+            if "role-session-name" in entry else DEFAULT_SESSION_NAME,
+            validate_external_id(entry["external-id"], f"{where} external-id") if "external-id" in entry else None,
+        )
+    else:
+        orphan = next((key for key in ("role-session-name", "external-id") if key in entry), None)
+        if orphan is not None:
+            raise InvalidInput(
+                f"{where} {orphan}", entry[orphan], "it only applies together with role-arn",
+                f"Add role-arn to {where} or remove {orphan}.",
+            )
     return SourceOptions(
         domain=validate_domain(entry["domain"], f"{where} domain") if present else None,
         owner=validate_owner(entry["domain-owner"], f"{where} domain-owner") if present else None,
         region=validate_region(entry["region"], f"{where} region") if present else None,
         profile=profile,
         duration=validate_duration(duration, f"{where} duration") if duration is not None else None,
+        role=role,
     )
 
 
@@ -159,19 +216,28 @@ def resolve(
         priority=priority,
         profile=options.profile if options else None,
         duration=options.duration if options else None,
+        role=options.role if options else None,
     )
+
+
+def source_entries(pyproject: Mapping[str, Any] | None) -> list[tuple[str, str, str]]:
+    """(name, url, priority) of every ``[[tool.poetry.source]]`` with a URL, CodeArtifact or not."""
+    entries = (pyproject or {}).get("tool", {}).get("poetry", {}).get("source", [])
+    found = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        name, url = entry.get("name"), entry.get("url")
+        if isinstance(name, str) and isinstance(url, str):
+            found.append((name, url, str(entry.get("priority") or _legacy_priority(entry))))
+    return found
 
 
 def project_sources(pyproject: Mapping[str, Any] | None) -> list[Source]:
     """The CodeArtifact sources of a project's ``[[tool.poetry.source]]``."""
     options = read_options(pyproject)
-    entries = (pyproject or {}).get("tool", {}).get("poetry", {}).get("source", [])
     found = []
-    for entry in entries if isinstance(entries, list) else []:
-        name, url = entry.get("name"), entry.get("url")
-        if not isinstance(name, str) or not isinstance(url, str):
-            continue
-        priority = entry.get("priority") or _legacy_priority(entry)
+    for name, url, priority in source_entries(pyproject):
         source = resolve(name, url, options.get(name), "source", priority)
         if source is not None:
             found.append(source)

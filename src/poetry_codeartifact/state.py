@@ -62,9 +62,16 @@ class TokenRecord:
 
 
 class StateFile:
-    def __init__(self, path: Path) -> None:
+    """Expiry records per credential name; ``path=None`` keeps none (``POETRY_CODEARTIFACT_STORE=memory``:
+    every process then fetches what it needs once, and nothing is written)."""
+
+    def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.lock_path = path.with_name(path.name + ".lock")
+        self.lock_path = path.with_name(path.name + ".lock") if path is not None else None
+
+    @classmethod
+    def in_memory(cls) -> StateFile:
+        return cls(None)
 
     @classmethod
     def beside(cls, config: Any) -> StateFile:
@@ -77,6 +84,8 @@ class StateFile:
         return cls(Path(path).with_name(STATE_NAME))
 
     def load(self) -> dict[str, TokenRecord]:
+        if self.path is None:
+            return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("version") != VERSION:
@@ -86,6 +95,8 @@ class StateFile:
             return {}
 
     def save(self, records: dict[str, TokenRecord]) -> None:
+        if self.path is None:
+            return
         data: dict[str, Any] = {
             "version": VERSION,
             "tokens": {name: asdict(record) for name, record in sorted(records.items())},
@@ -108,6 +119,9 @@ class StateFile:
     def lock(self, timeout: float = LOCK_TIMEOUT) -> Iterator[bool]:
         """Hold an exclusive lock across processes; yields False if it could not be had in time
         (the caller then goes on without it rather than hang a build)."""
+        if self.lock_path is None:
+            yield True
+            return
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         locked = False
@@ -128,6 +142,15 @@ class StateFile:
                 with contextlib.suppress(OSError):
                     _unlock(fd)
             os.close(fd)
+
+
+    def forget(self, names: list[str]) -> None:
+        """Drop the records of ``names`` (``logout``)."""
+        with self.lock():
+            records = self.load()
+            removed = [records.pop(name, None) for name in names]
+            if any(record is not None for record in removed):
+                self.save(records)
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

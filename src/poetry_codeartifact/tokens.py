@@ -7,17 +7,22 @@ injectable factory so that tests can hand in a client wrapped in botocore's ``St
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable
 
 from poetry_codeartifact.errors import TokenError
 
 if TYPE_CHECKING:
-    from poetry_codeartifact.settings import TokenKey
+    from collections.abc import Iterator
 
-ClientFactory = Callable[[Optional[str], Optional[str]], Any]
-"""(region, profile) -> a boto3 ``codeartifact`` client."""
+    from poetry_codeartifact.settings import Role, TokenKey
+
+ClientFactory = Callable[..., Any]
+"""``factory(region, profile, service="codeartifact", credentials=None)`` -> a boto3 client.
+``credentials`` (AccessKeyId, SecretAccessKey, SessionToken) are an assumed role's."""
 
 
 @dataclass(frozen=True)
@@ -31,22 +36,60 @@ class Token:
         return max(0.0, self.expires_at - self.issued_at)
 
 
-def default_client_factory(region: str | None, profile: str | None) -> Any:
+_AWS_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
+
+
+@contextlib.contextmanager
+def aws_logging_muted() -> Iterator[None]:
+    """Keep botocore's and urllib3's DEBUG records (request and response bodies: the token)
+    out of every log while we talk to AWS. ``poetry -vvv`` sends all loggers to the console."""
+    manager = logging.Logger.manager
+    names = [
+        name for name in list(manager.loggerDict)
+        if any(name == root or name.startswith(root + ".") for root in _AWS_LOGGERS)
+    ]
+    loggers = [logging.getLogger(name) for name in {*_AWS_LOGGERS, *names}]
+    saved = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        if logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in saved:
+            logger.setLevel(level)
+
+
+def default_client_factory(
+    region: str | None,
+    profile: str | None,
+    service: str = "codeartifact",
+    credentials: dict[str, str] | None = None,
+) -> Any:
     import boto3.session
     from botocore.config import Config
 
-    session = boto3.session.Session(profile_name=profile, region_name=region)
+    if credentials is not None:
+        session = boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=region,
+        )
+    else:
+        session = boto3.session.Session(profile_name=profile, region_name=region)
     config = Config(
         retries={"mode": "standard"},
         connect_timeout=10,
         read_timeout=30,
         user_agent_extra="poetry-codeartifact",
     )
-    return session.client("codeartifact", config=config)
+    return session.client(service, config=config)  # type: ignore[call-overload]
 
 
 class TokenFetcher:
-    """Fetches each token once per run: one client per (region, profile), one call per key."""
+    """Fetches each token once per run: one client per (region, profile, role), one STS call
+    per role, one token call per key."""
 
     def __init__(
         self,
@@ -57,18 +100,35 @@ class TokenFetcher:
         self._client_factory = client_factory or default_client_factory
         self._warn = warn or (lambda message: None)
         self._clock = clock
-        self._clients: dict[tuple[str | None, str | None], Any] = {}
+        self._clients: dict[tuple[str, str | None, str | None, Role | None], Any] = {}
+        self._roles: dict[tuple[Role, str | None], dict[str, str]] = {}
         self._tokens: dict[TokenKey, Token] = {}
         self.calls = 0
 
-    def client(self, region: str | None, profile: str | None, *, explicit_profile: bool = False) -> Any:
+    def client(
+        self,
+        region: str | None,
+        profile: str | None,
+        *,
+        explicit_profile: bool = False,
+        role: Role | None = None,
+        service: str = "codeartifact",
+    ) -> Any:
         """A client for ``region``; a configured profile missing on this machine falls back to
-        the default credential chain (CI has environment credentials), an explicit one fails."""
-        cache_key = (region, profile)
+        the default credential chain (CI has environment credentials), an explicit one fails.
+        With ``role``, the client uses the role's credentials, assumed once per run."""
+        cache_key = (service, region, profile, role)
         if cache_key in self._clients:
             return self._clients[cache_key]
+        if role is not None:
+            credentials = self._assume(role, region, profile, explicit_profile)
+            with aws_logging_muted():
+                client = self._client_factory(region, None, service=service, credentials=credentials)
+            self._clients[cache_key] = client
+            return client
         try:
-            client = self._client_factory(region, profile)
+            with aws_logging_muted():
+                client = self._client_factory(region, profile, service=service)
         except Exception as error:
             if profile is None or explicit_profile or type(error).__name__ != "ProfileNotFound":
                 raise explain(error, region=region, profile=profile) from error
@@ -76,21 +136,48 @@ class TokenFetcher:
                 f"AWS profile '{profile}' does not exist on this machine; "
                 "using the default AWS credential chain instead."
             )
-            client = self.client(region, None)
+            client = self.client(region, None, service=service)
         self._clients[cache_key] = client
         return client
+
+    def _assume(self, role: Role, region: str | None, profile: str | None, explicit_profile: bool) -> dict[str, str]:
+        if (role, profile) in self._roles:
+            return self._roles[(role, profile)]
+        sts = self.client(region, profile, explicit_profile=explicit_profile, service="sts")
+        request = {"RoleArn": role.arn, "RoleSessionName": role.session_name}
+        if role.external_id is not None:
+            request["ExternalId"] = role.external_id
+        try:
+            with aws_logging_muted():
+                response = sts.assume_role(**request)
+        except Exception as error:
+            code = str((getattr(error, "response", None) or {}).get("Error", {}).get("Code", ""))
+            who = f"profile '{profile}'" if profile else "the default AWS credential chain"
+            if code == "AccessDenied":
+                raise TokenError(
+                    f"AWS denied sts:AssumeRole on {role.arn} to {who}. The role's trust policy must "
+                    "allow these credentials (and match external-id if the role requires one)."
+                ) from error
+            explained = explain(error, profile=profile, client=sts)
+            raise TokenError(f"could not assume {role.describe()}: {explained}", retryable=explained.retryable) from (
+                error
+            )
+        credentials = {k: str(response["Credentials"][k]) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")}
+        self._roles[(role, profile)] = credentials
+        return credentials
 
     def fetch(self, key: TokenKey, duration: int | None = None, *, explicit_profile: bool = False) -> Token:
         if key in self._tokens:
             return self._tokens[key]
-        client = self.client(key.region, key.profile, explicit_profile=explicit_profile)
+        client = self.client(key.region, key.profile, explicit_profile=explicit_profile, role=key.role)
         request: dict[str, Any] = {"domain": key.domain, "domainOwner": key.owner}
         if duration is not None:
             request["durationSeconds"] = duration  # 0 is meaningful: do not test truthiness
         issued_at = self._clock()
         self.calls += 1
         try:
-            response = client.get_authorization_token(**request)
+            with aws_logging_muted():
+                response = client.get_authorization_token(**request)
         except Exception as error:
             raise explain(error, key=key, profile=key.profile, client=client) from error
         expiration = response["expiration"]
@@ -108,7 +195,8 @@ class TokenFetcher:
         if owner:
             request["domainOwner"] = owner
         try:
-            response = client.get_repository_endpoint(**request)
+            with aws_logging_muted():
+                response = client.get_repository_endpoint(**request)
         except Exception as error:
             raise explain(
                 error, domain=domain, owner=owner, region=client.meta.region_name,

@@ -4,10 +4,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.app import PYPROJECT
+from tests.support.app import PYPROJECT, run
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from tools.standin import StandIn
 
 
 @pytest.fixture
@@ -17,3 +19,16 @@ def project(tmp_path: Path, poetry_config_dir: Path, monkeypatch: pytest.MonkeyP
     (path / "pyproject.toml").write_text(PYPROJECT)
     monkeypatch.chdir(path)
     return path
+
+
+@pytest.fixture
+def three_sources(project: Path, standin: StandIn) -> Path:
+    for name, repo, domain, owner, region in (
+        ("private", "private", "acme", "111122223333", "eu-west-1"),
+        ("internal", "internal", "acme", "111122223333", "eu-west-1"),
+        ("shared", "shared", "tools", "444455556666", "us-east-1"),
+    ):
+        result = run(f"codeartifact add-source {name} --url {standin.repo_url(repo)} --domain {domain} "
+                     f"--domain-owner {owner} --region {region} --no-login")
+        assert result.code == 0, result.text
+    return project

@@ -14,19 +14,6 @@ if TYPE_CHECKING:
 MAP = "--domain-owner 111122223333"
 
 
-@pytest.fixture
-def three_sources(project: Path, standin: StandIn) -> Path:
-    for name, repo, domain, owner, region in (
-        ("private", "private", "acme", "111122223333", "eu-west-1"),
-        ("internal", "internal", "acme", "111122223333", "eu-west-1"),
-        ("shared", "shared", "tools", "444455556666", "us-east-1"),
-    ):
-        result = run(f"codeartifact add-source {name} --url {standin.repo_url(repo)} --domain {domain} "
-                     f"--domain-owner {owner} --region {region} --no-login")
-        assert result.code == 0, result.text
-    return project
-
-
 def test_login_all_makes_one_call_per_domain(three_sources: Path, poetry_config_dir: Path, standin: StandIn) -> None:
     result = run("codeartifact login")
     assert result.code == 0, result.text

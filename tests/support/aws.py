@@ -38,7 +38,11 @@ class Factory:
             self.clients[key], self.stubbers[key] = client, stubber
         return self.stubbers[key]
 
-    def __call__(self, region: str | None, profile: str | None) -> Any:
+    def __call__(
+        self, region: str | None, profile: str | None, service: str = "codeartifact", credentials: Any = None
+    ) -> Any:
+        if service != "codeartifact" or credentials is not None:
+            raise AssertionError("roles are tested against the stand-in, with real boto3")
         self.calls.append((region, profile))
         if profile in self.missing_profiles:
             from botocore.exceptions import ProfileNotFound

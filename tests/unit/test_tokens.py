@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 from botocore import exceptions as bx
 
@@ -7,6 +9,7 @@ from poetry_codeartifact.errors import TokenError
 from poetry_codeartifact.settings import TokenKey
 from poetry_codeartifact.tokens import TokenFetcher, explain
 from tests.support.aws import Factory, token_response
+from tools.standin import TOKEN_PREFIX, StandIn
 
 KEY = TokenKey("acme", "111122223333", "eu-west-1")
 
@@ -126,3 +129,35 @@ def test_repository_url_lookup() -> None:
     )
     url, region = TokenFetcher(factory).repository_url("acme", "rr", "111122223333", "eu-west-1", None)
     assert url.endswith("/pypi/rr/") and region == "eu-west-1"
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def test_botocore_debug_logging_never_sees_the_token(standin: StandIn) -> None:
+    """``poetry -vvv`` turns every logger to DEBUG; botocore then logs response bodies."""
+    import boto3
+
+    handler = _Records()
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        raw = boto3.session.Session(region_name="eu-west-1").client("codeartifact")
+        raw.get_authorization_token(domain="acme", domainOwner="111122223333")
+        assert any(TOKEN_PREFIX in line for line in handler.lines)  # the danger is real
+        handler.lines.clear()
+        token = TokenFetcher().fetch(KEY)
+        assert token.value.startswith(TOKEN_PREFIX)
+        assert not any(TOKEN_PREFIX in line for line in handler.lines)
+        assert logging.getLogger("botocore").level == logging.NOTSET  # restored afterwards
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)

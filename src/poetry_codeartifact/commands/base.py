@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from poetry.console.commands.command import Command
 
-from poetry_codeartifact.errors import CodeArtifactError
+from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
 
 if TYPE_CHECKING:
     from poetry.config.config import Config
 
     from poetry_codeartifact.refresh import Refresher
+    from poetry_codeartifact.settings import Source
 
 
 class CodeArtifactCommand(Command):
@@ -48,3 +49,35 @@ class CodeArtifactCommand(Command):
         from poetry_codeartifact.plugin import CodeArtifactPlugin
 
         return make_refresher(config, self.io, CodeArtifactPlugin.client_factory)
+
+    def known_sources(self) -> list[Source]:
+        """Every CodeArtifact source of the project (if any) and repository of Poetry's config."""
+        from poetry_codeartifact.console import project_data
+        from poetry_codeartifact.settings import all_sources
+
+        project = self.project()
+        pyproject = project_data(project) if project is not None else None
+        return all_sources(pyproject, self.config().get("repositories"))
+
+    def selected_sources(self, names: list[str]) -> list[Source]:
+        """The sources called ``names``, or all of them; an unknown name or none at all is an error."""
+        known = self.known_sources()
+        if names:
+            by_name = {source.name: source for source in known}
+            for name in names:
+                if name not in by_name:
+                    listing = ", ".join(sorted(by_name)) or "none"
+                    raise InvalidInput(
+                        "name", name, "no CodeArtifact source or publish repository has this name",
+                        f"Known CodeArtifact names: {listing}. Add one with `poetry codeartifact add-source`.",
+                    )
+            return [by_name[name] for name in dict.fromkeys(names)]
+        if not known:
+            where = "this project or Poetry's config"
+            if self.project() is None:
+                where = "Poetry's config (no project here)"
+            raise CodeArtifactError(
+                f"No CodeArtifact source or repository was found in {where}. "
+                "Add one with `poetry codeartifact add-source NAME --url URL`."
+            )
+        return known

@@ -7,7 +7,7 @@ import dataclasses
 from cleo.helpers import argument, option
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
-from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
+from poetry_codeartifact.errors import InvalidInput
 
 
 class LoginCommand(CodeArtifactCommand):
@@ -25,44 +25,34 @@ class LoginCommand(CodeArtifactCommand):
     options = [  # noqa: RUF012
         option("profile", None, "AWS profile to use instead of the configured one.", flag=False),
         option("duration", None, "Token lifetime in seconds: 0 (the AWS session's) or 900-43200.", flag=False),
+        option("role-arn", None, "IAM role to assume (with STS) before fetching the token.", flag=False),
+        option("external-id", None, "External ID the role's trust policy requires (with --role-arn).", flag=False),
     ]
 
     def run_command(self) -> int:
-        from poetry_codeartifact.console import describe_expiry, escape, project_data
-        from poetry_codeartifact.endpoint import validate_duration
-        from poetry_codeartifact.settings import all_sources
+        from poetry_codeartifact.console import describe_expiry, escape
+        from poetry_codeartifact.endpoint import validate_duration, validate_external_id, validate_role_arn
+        from poetry_codeartifact.settings import Role
 
         profile = self.option("profile")
         if profile is not None and not profile.strip():
             raise InvalidInput("--profile", profile, "a profile is a non-empty name from ~/.aws/config")
         duration_option = self.option("duration")
         duration = validate_duration(duration_option, "--duration") if duration_option is not None else None
+        role_arn, external_id = self.option("role-arn"), self.option("external-id")
+        role = None
+        if role_arn is not None:
+            external_id = validate_external_id(external_id, "--external-id") if external_id is not None else None
+            role = Role(validate_role_arn(role_arn, "--role-arn"), external_id=external_id)
+        elif external_id is not None:
+            raise InvalidInput("--external-id", external_id, "it only applies together with --role-arn")
 
-        project = self.project()
         config = self.config()
-        pyproject = project_data(project) if project is not None else None
-        known = all_sources(pyproject, config.get("repositories"))
-        names: list[str] = self.argument("names") or []
-        if names:
-            by_name = {source.name: source for source in known}
-            for name in names:
-                if name not in by_name:
-                    listing = ", ".join(sorted(by_name)) or "none"
-                    raise InvalidInput(
-                        "name", name, "no CodeArtifact source or publish repository has this name",
-                        f"Known CodeArtifact names: {listing}. Add one with `poetry codeartifact add-source`.",
-                    )
-            sources = [by_name[name] for name in dict.fromkeys(names)]
-        else:
-            sources = known
-        if not sources:
-            where = "this project or Poetry's config" if project is not None else "Poetry's config (no project here)"
-            raise CodeArtifactError(
-                f"No CodeArtifact source or repository was found in {where}. "
-                "Add one with `poetry codeartifact add-source NAME --url URL`."
-            )
+        sources = self.selected_sources(self.argument("names") or [])
         if profile:
             sources = [dataclasses.replace(source, profile=profile) for source in sources]
+        if role is not None:
+            sources = [dataclasses.replace(source, role=role) for source in sources]
 
         outcomes = self.refresher(config).ensure(
             sources, force=True, duration=duration, explicit_profile=bool(profile)
@@ -73,6 +63,12 @@ class LoginCommand(CodeArtifactCommand):
                 self.line(
                     f"<info>{escape(source.name)}</info>: skipped, POETRY_HTTP_BASIC_* environment "
                     "variables supply its credentials"
+                )
+                continue
+            if outcome.status == "provided":
+                self.line(
+                    f"<info>{escape(source.name)}</info>: using the token in CODEARTIFACT_AUTH_TOKEN "
+                    "(no AWS call; nothing stored)"
                 )
                 continue
             self.line(

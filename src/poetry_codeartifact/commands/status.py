@@ -1,0 +1,172 @@
+"""``poetry codeartifact status``: which sources are CodeArtifact, whose credentials they use,
+where each token lives and when it expires. Reads local files only: no AWS call, never a token."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cleo.helpers import option
+
+from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from poetry_codeartifact.credentials import CredentialStore
+    from poetry_codeartifact.settings import Source
+    from poetry_codeartifact.state import TokenRecord
+
+FORMATS = ("table", "json")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    kind: str
+    priority: str
+    domain: str
+    owner: str
+    region: str
+    repository: str
+    identity: str
+    credential: str
+    expires: str
+    expires_at: float | None
+
+
+class StatusCommand(CodeArtifactCommand):
+    name = "codeartifact status"
+    description = "Show the CodeArtifact sources and repositories, their credentials and expiry (no AWS call)."
+    options = [  # noqa: RUF012
+        option("format", "f", "Output format: table or json.", flag=False, default="table"),
+    ]
+
+    def run_command(self) -> int:
+        from poetry_codeartifact.console import project_data, warn
+        from poetry_codeartifact.credentials import CredentialStore
+        from poetry_codeartifact.settings import memory_store
+        from poetry_codeartifact.state import StateFile
+
+        output_format = self.option("format")
+        if output_format not in FORMATS:
+            raise InvalidInput("--format", output_format, f"it is one of {', '.join(FORMATS)}")
+        config = self.config()
+        project = self.project()
+        pyproject = project_data(project) if project is not None else None
+        sources = self.known_sources()
+        store = CredentialStore(config)
+        records = StateFile.beside(config).load()
+        memory = memory_store()
+        rows = [_row(source, store, records.get(source.name), memory) for source in sources]
+        warnings = _warnings(sources, pyproject, config.get("repositories") or {})
+
+        if output_format == "json":
+            self.io.write_line(json.dumps({"sources": [vars(row) for row in rows], "warnings": warnings}, indent=2))
+            return 0
+        if not rows:
+            self.line("No CodeArtifact source or repository found. Add one with `poetry codeartifact add-source`.")
+        else:
+            headers = ["name", "kind", "priority", "domain", "owner", "region", "repository", "credentials from",
+                       "token in", "expires"]
+            table = self.table(style="compact")
+            table.set_headers([f"<b>{h}</b>" for h in headers])
+            table.set_rows([
+                [r.name, r.kind, r.priority, r.domain, r.owner, r.region, r.repository, r.identity, r.credential,
+                 r.expires]
+                for r in rows
+            ])
+            table.render()
+        for message in warnings:
+            warn(self.io, message)
+        return 0
+
+
+def _row(source: Source, store: CredentialStore, record: TokenRecord | None, memory: bool) -> Row:
+    from poetry_codeartifact.console import describe_expiry
+    from poetry_codeartifact.credentials import ENVIRONMENT, MEMORY
+    from poetry_codeartifact.settings import PIPELINE_TOKEN_ENV, pipeline_token
+    from poetry_codeartifact.state import fingerprint
+
+    e = source.endpoint
+    identity = source.role.describe() if source.role else (f"profile {source.profile}" if source.profile else
+                                                             "default chain")
+    expires_at = None
+    location = store.location(source.name)
+    if location == ENVIRONMENT:
+        credential, expires = "environment (POETRY_HTTP_BASIC_*)", "unknown"
+    elif pipeline_token() is not None:
+        credential, expires = f"environment ({PIPELINE_TOKEN_ENV})", "unknown"
+    elif memory:
+        credential, expires = MEMORY, "fetched by each Poetry run"
+    elif location is None:
+        credential, expires = "missing", "missing"
+    else:
+        credential = location
+        stored = store.current(source.name)
+        if record is None or not record.matches(source) or stored is None or fingerprint(stored) != record.fingerprint:
+            expires = "unknown (not stored by poetry-codeartifact)"
+        elif record.expired(time.time()):
+            expires, expires_at = "expired", record.expires_at
+        else:
+            expires, expires_at = describe_expiry(record.expires_at), record.expires_at
+    return Row(
+        name=source.name, kind=source.kind, priority=source.priority or "-", domain=e.domain, owner=e.owner,
+        region=e.region, repository=e.repository or "-", identity=identity, credential=credential,
+        expires=expires, expires_at=expires_at,
+    )
+
+
+def _warnings(sources: list[Source], pyproject: Any, repositories: dict[str, Any]) -> list[str]:
+    from poetry_codeartifact.endpoint import looks_like_codeartifact
+    from poetry_codeartifact.settings import source_entries
+
+    messages = []
+    entries = source_entries(pyproject)
+    codeartifact = {source.name for source in sources}
+    primaries = [name for name, _, priority in entries if priority in ("primary", "default")]
+    other_primaries = [name for name in primaries if name not in codeartifact]
+    for source in sources:
+        if source.kind == "source" and source.priority in ("supplemental", "secondary"):
+            rival = "PyPI" if not primaries else f"'{other_primaries[0]}'" if other_primaries else None
+            if rival is not None:
+                messages.append(
+                    f"'{source.name}' is {source.priority} while {rival} is a primary index: a public package "
+                    "with the name of one of your private packages would be installed from there instead "
+                    f"(dependency confusion). Make '{source.name}' primary (`--priority primary`), or mark it "
+                    f"explicit and pin each private package to it with source = \"{source.name}\"."
+                )
+    unparsed = [(name, url) for name, url, _ in entries if name not in codeartifact]
+    unparsed += [
+        (name, entry.get("url", "")) for name, entry in repositories.items()
+        if isinstance(entry, dict) and name not in codeartifact
+    ]
+    for name, url in dict(reversed(unparsed)).items():
+        if isinstance(url, str) and looks_like_codeartifact(url):
+            messages.append(
+                f"the URL of '{name}' ({url}) looks like CodeArtifact but is not a repository URL the plugin "
+                "understands (https://<domain>-<owner>.d.codeartifact.<region>.amazonaws.com/pypi/<repo>/simple/). "
+                f"Fix it, or map it in [tool.poetry-codeartifact.sources.{name}] with domain, domain-owner and region."
+            )
+    profiles = sorted({source.profile for source in sources if source.profile})
+    if profiles:
+        available = _available_profiles()
+        for profile in profiles:
+            if available is not None and profile not in available:
+                users = ", ".join(f"'{s.name}'" for s in sources if s.profile == profile)
+                messages.append(
+                    f"the AWS profile '{profile}' (used by {users}) does not exist on this machine; tokens will be "
+                    f"fetched with the default credential chain. Create it with `aws configure --profile {profile}` "
+                    "(or `aws configure sso`), or fix the name."
+                )
+    return messages
+
+
+def _available_profiles() -> set[str] | None:
+    try:
+        import botocore.session
+
+        return set(botocore.session.Session().available_profiles)
+    except Exception:  # a broken ~/.aws/config: the token fetch will explain it
+        return None

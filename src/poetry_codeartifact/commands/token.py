@@ -1,0 +1,57 @@
+"""``poetry codeartifact token [NAME]``: print a valid token for other tools (pip, uv, twine,
+``docker build --secret``), refreshing it first if it is due. Only the token goes to stdout."""
+
+from __future__ import annotations
+
+import os
+
+from cleo.helpers import argument, option
+from cleo.io.outputs.output import Type as OutputType
+
+from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.errors import CodeArtifactError
+
+
+class TokenCommand(CodeArtifactCommand):
+    name = "codeartifact token"
+    description = "Print a CodeArtifact token (refreshed if due) for pip, uv, twine or docker; nothing else."
+    arguments = [  # noqa: RUF012
+        argument("name", "Source or publish repository. Optional when all of them share one domain.", optional=True)
+    ]
+    options = [  # noqa: RUF012
+        option("force", None, "Print even when stdout is a terminal (the token ends up in scrollback)."),
+    ]
+
+    def run_command(self) -> int:
+        name = self.argument("name")
+        if self.stdout_is_terminal() and not self.option("force"):
+            raise CodeArtifactError(
+                "Refusing to print a CodeArtifact token to a terminal: it would stay in the scrollback and in "
+                "screenshots. Pipe or capture it instead, e.g. "
+                "`export TOKEN=$(poetry codeartifact token)`, or pass --force."
+            )
+        sources = self.selected_sources([name] if name else [])
+        if len({source.key for source in sources}) > 1:
+            names = ", ".join(sorted(source.name for source in sources))
+            raise CodeArtifactError(
+                f"The CodeArtifact sources here use more than one domain or identity ({names}): "
+                "name the one you want, e.g. `poetry codeartifact token NAME`."
+            )
+        source = sources[0]
+        config = self.config()
+        refresher = self.refresher(config)
+        refresher.ensure([source])
+        from poetry_codeartifact.credentials import CredentialStore
+
+        token = CredentialStore(config).current(source.name)
+        if not token:
+            raise CodeArtifactError(f"No token is available for '{source.name}'.")
+        self.io.write_line(token, type=OutputType.RAW)
+        return 0
+
+    def stdout_is_terminal(self) -> bool:
+        stream = getattr(self.io.output, "stream", None)
+        try:
+            return stream is not None and os.isatty(stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            return False

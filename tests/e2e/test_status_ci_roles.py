@@ -1,0 +1,96 @@
+"""Issue 6 through a real Poetry: status, logout, CI mode, pipeline tokens, roles and `token`."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+from typing import TYPE_CHECKING
+
+from tools.standin import TOKEN_PREFIX
+
+if TYPE_CHECKING:
+    from tests.support.user import User
+    from tools.standin import StandIn
+
+
+def test_status_and_logout(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private")
+    user.add_source(app, "shared", "shared", "--no-login", "--priority", "supplemental")
+    calls = standin.token_calls()
+    table = user.run("codeartifact", "status", cwd=app)
+    assert "private" in table.out and "auth.toml" in table.out and "(in 11h 59m)" in table.out
+    assert "shared" in table.out and "missing" in table.out
+    data = json.loads(user.run("codeartifact", "status", "--format", "json", cwd=app).out)
+    assert [row["name"] for row in data["sources"]] == ["private", "shared"]
+    assert standin.token_calls() == calls  # status makes no AWS call
+    pyproject = (app / "pyproject.toml").read_bytes()
+    out = user.run("codeartifact", "logout", cwd=app).out
+    assert "private: logged out (auth.toml)" in out
+    assert (app / "pyproject.toml").read_bytes() == pyproject
+    assert "missing" in user.run("codeartifact", "status", cwd=app).out
+    assert json.loads((user.config_dir / "codeartifact-state.json").read_text())["tokens"] == {}
+    user.lock(app)  # logged out: the next command that needs the index logs in again by itself
+    assert standin.token_calls() == calls + 2  # one per domain (acme, tools)
+
+
+def test_memory_store_keeps_every_token_off_disk(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private", "--no-login")
+    memory = {"POETRY_CODEARTIFACT_STORE": "memory"}
+    user.run("add", "acme-utils", cwd=app, env=memory)
+    user.run("install", cwd=app, env=memory)
+    assert standin.token_calls() == 2  # each process fetches what it needs, once
+    assert not (user.config_dir / "auth.toml").exists()
+    assert not (user.config_dir / "codeartifact-state.json").exists()
+    assert user.files_with_tokens() == []
+
+
+def test_pipeline_token_serves_every_source_without_aws(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private")
+    token = (user.config_dir / "auth.toml").read_text().split('password = "')[1].split('"')[0]
+    (user.config_dir / "auth.toml").unlink()
+    (user.config_dir / "codeartifact-state.json").unlink()
+    calls = standin.token_calls()
+    user.run("add", "acme-utils", cwd=app, env={"CODEARTIFACT_AUTH_TOKEN": token})
+    assert standin.token_calls() == calls and standin.state.unauthorized == 0
+    assert not (user.config_dir / "auth.toml").exists()
+
+
+def test_role_from_pyproject_is_assumed_once(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private", "--no-login")
+    user.add_source(app, "internal", "internal", "--no-login", "--priority", "supplemental")
+    text = (app / "pyproject.toml").read_text().replace(
+        'region = "eu-west-1"\n', 'region = "eu-west-1"\nrole-arn = "arn:aws:iam::111122223333:role/ci"\n')
+    (app / "pyproject.toml").write_text(text)
+    user.run("add", "acme-utils", cwd=app)
+    assert standin.state.assume_role_calls == 1
+    assert standin.state.token_callers == ["ASIASTANDINROLE"]
+    assert "role arn:aws:iam::111122223333:role/ci" in user.run("codeartifact", "status", cwd=app).out
+
+
+def test_token_for_other_tools_and_never_to_a_terminal(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private")
+    piped = subprocess.run([user.poetry, "codeartifact", "token"], cwd=app, env=user.env, capture_output=True,
+                           text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stdout.startswith(TOKEN_PREFIX) and piped.stderr == ""
+    main, secondary = pty.openpty()
+    try:
+        tty = subprocess.run([user.poetry, "codeartifact", "token"], cwd=app, env=user.env, stdout=secondary,
+                             stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(secondary)
+    screen = b""
+    try:
+        while chunk := os.read(main, 65536):
+            screen += chunk
+    except OSError:
+        pass
+    os.close(main)
+    assert tty.returncode != 0 and "Refusing to print" in tty.stderr
+    assert TOKEN_PREFIX.encode() not in screen
