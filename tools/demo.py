@@ -1,0 +1,569 @@
+"""Try poetry-codeartifact without AWS: ``python3 tools/demo.py``.
+
+Needs only Python 3. It builds what it needs (virtualenvs with Poetry and this plugin, see
+tools/venvs.py; the first run downloads them from PyPI and takes a few minutes), starts the
+local CodeArtifact stand-in (tools/standin.py) on 127.0.0.1 and walks through what a developer
+does, printing every command, its output and what just happened:
+
+1. a library project adds CodeArtifact as a source and publishes a private package to it;
+2. an application project installs that package from CodeArtifact;
+3. later commands reuse the stored token without asking AWS again;
+4. the token expires and ``poetry install`` fetches a new one by itself;
+5. ``poetry codeartifact login`` logs in on demand.
+
+Everything happens under .demo/ in this repository (wiped at the start) with a throw-away HOME
+and Poetry configuration: your own ~/.aws, Poetry config and keyring are not touched. Poetry and
+boto3 talk to the stand-in only; a proxy pointing at a closed local port stops any other request.
+
+    python3 tools/demo.py                  # with the latest supported Poetry
+    python3 tools/demo.py --poetry 1.8.5   # with another one
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import selectors
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import venvs
+from standin import DEFAULT_REPOS, TOKEN_PREFIX
+
+DEMO = venvs.ROOT / ".demo"
+DOMAIN, OWNER, REGION, REPOSITORY = DEFAULT_REPOS[0]  # acme / 111122223333 / eu-west-1 / private
+SOURCE = "private"  # the name of the source in the projects (the same as the repository here)
+PACKAGE = "acme-utils"
+VERSION = "1.0.0"
+SHORT_LIFETIME = 5  # seconds: the demo's token expires quickly instead of after 12 hours
+NORMAL_LIFETIME = 12 * 3600
+INDENT = "    "
+
+
+class DemoFailure(Exception):
+    """Something did not happen as the demo expected: printed, then exit 1."""
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def _styled(text: str, code: str) -> str:
+    return f"\033[{code}m{text}\033[0m" if sys.stdout.isatty() and not os.environ.get("NO_COLOR") else text
+
+
+def say(text: str = "") -> None:
+    """Explanations for the reader, wrapped to a comfortable width."""
+    for paragraph in text.split("\n"):
+        wrapped = textwrap.fill(paragraph, 100, break_on_hyphens=False, break_long_words=False)
+        print(wrapped if paragraph else "", flush=True)
+
+
+def step(number: int, total: int, title: str) -> None:
+    print(flush=True)
+    print(_styled(f"=== Step {number} of {total}: {title} ", "1;36").ljust(100, "="), flush=True)
+
+
+def show(text: str) -> None:
+    """Output of a command or content of a file, indented under it."""
+    lines = text.rstrip("\n").splitlines() or ["(no output)"]
+    for line in lines:
+        print(INDENT + line, flush=True)
+
+
+def ok(text: str) -> None:
+    print(_styled(f"  ok: {text}", "32"), flush=True)
+
+
+def fail(text: str) -> NoReturn:
+    raise DemoFailure(text)
+
+
+# -- the stand-in ----------------------------------------------------------------------------
+
+
+class StandInProcess:
+    """tools/standin.py as a process of its own (in its own process group, so that it and its
+    pypiserver children can be stopped together), controlled over its /_standin/ admin API."""
+
+    def __init__(self, python: Path, workdir: Path) -> None:
+        self.workdir = workdir
+        self.log = workdir / "standin.log"
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+        workdir.mkdir(parents=True, exist_ok=True)
+        self._python = python
+        # The admin API is on 127.0.0.1: never through a proxy from the caller's environment.
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def start(self) -> None:
+        command = [str(self._python), str(venvs.ROOT / "tools" / "standin.py"), "serve", "--workdir", str(self.workdir)]
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True,
+                start_new_session=True, env={**os.environ, **safety_net_env()},
+            )
+        assert self.process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            ready = selector.select(timeout=60)
+        line = self.process.stdout.readline().strip() if ready else ""
+        if not line.startswith("http://127.0.0.1:"):
+            fail(f"the stand-in did not start (it said {line!r}). Its log, {self.log}:\n{self._log_text()}")
+        self.url = line
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        # Its process group is the stand-in and its pypiserver children, nothing else.
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # it stops its pypiserver children itself
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
+        # Children left behind by a stand-in that died on its own.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        if process.stdout is not None:
+            process.stdout.close()
+
+    def _log_text(self) -> str:
+        try:
+            return self.log.read_text()[-3000:] or "(empty)"
+        except OSError:
+            return "(unreadable)"
+
+    def admin(self, action: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        if self.process is None or self.process.poll() is not None:
+            fail(f"the stand-in is no longer running. Its log:\n{self._log_text()}")
+        request = urllib.request.Request(
+            f"{self.url}/_standin/{action}", data=json.dumps(data or {}).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with self._opener.open(request, timeout=30) as response:
+            answer: dict[str, Any] = json.loads(response.read())
+        return answer
+
+    def token_calls(self) -> int:
+        return sum(self.admin("state")["token_calls"].values())
+
+    def repo_url(self, name: str) -> str:
+        return f"{self.url}/pypi/{name}/simple/"
+
+    def packages(self, name: str) -> list[str]:
+        return sorted(p.name for p in (self.workdir / "packages" / name).iterdir())
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (a proxy there makes any non-local request fail)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+_PROXY_PORT = closed_port()
+
+
+def safety_net_env() -> dict[str, str]:
+    """Only 127.0.0.1 is reachable: everything else goes to a proxy that is not there."""
+    proxy = f"http://127.0.0.1:{_PROXY_PORT}"
+    local = "127.0.0.1,localhost"
+    return {
+        "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy,
+        "NO_PROXY": local, "no_proxy": local, "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+# -- the developer's machine -----------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    code: int
+    text: str  # stdout and stderr, interleaved as a terminal shows them
+
+
+class Machine:
+    """A developer's machine: a real ``poetry`` with the plugin, an isolated HOME and Poetry
+    configuration, fake AWS keys, and boto3 pointed at the stand-in."""
+
+    def __init__(self, root: Path, poetry: Path, standin: StandInProcess, poetry_version: str) -> None:
+        self.root = root
+        self.poetry = poetry
+        self.poetry_version = poetry_version
+        self.home = root / "home"
+        self.config_dir = root / "poetry-config"
+        self.cache_dir = root / "poetry-cache"
+        self.cwd = root
+        (self.home / ".aws").mkdir(parents=True, exist_ok=True)
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.home),
+            "LANG": "C.UTF-8",
+            "POETRY_CONFIG_DIR": str(self.config_dir),
+            "POETRY_CACHE_DIR": str(self.cache_dir),
+            "POETRY_DATA_DIR": str(root / "poetry-data"),
+            "POETRY_KEYRING_ENABLED": "false",  # tokens go to auth.toml, not your keyring
+            "POETRY_VIRTUALENVS_IN_PROJECT": "true",
+            "POETRY_NO_INTERACTION": "1",
+            "AWS_ACCESS_KEY_ID": "AKIDSTANDINDEMO",  # fake: the stand-in accepts any signed request
+            "AWS_SECRET_ACCESS_KEY": "standin-demo-secret-key",
+            "AWS_CONFIG_FILE": str(self.home / ".aws" / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.home / ".aws" / "credentials"),
+            "AWS_ENDPOINT_URL_CODEARTIFACT": standin.url,
+            "AWS_ENDPOINT_URL_STS": standin.url,
+            "AWS_MAX_ATTEMPTS": "2",
+            **safety_net_env(),
+        }
+
+    @property
+    def auth_toml(self) -> Path:
+        return self.config_dir / "auth.toml"
+
+    @property
+    def state_file(self) -> Path:
+        return self.config_dir / "codeartifact-state.json"
+
+    def cd(self, path: Path) -> None:
+        print(f"$ cd {path.relative_to(self.root)}", flush=True)
+        self.cwd = path
+
+    def poetry_run(self, *args: str, expect: tuple[str, ...] = (), verbose_filter: bool = False) -> Result:
+        """Run ``poetry ARGS`` in the current directory, print it and its output, and fail the
+        demo unless it succeeds, prints each of ``expect`` and shows no token."""
+        print(_styled("$ poetry " + " ".join(_quote(a) for a in args), "1"), flush=True)
+        try:
+            process = subprocess.run(
+                [str(self.poetry), *args], cwd=self.cwd, env=self.env, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True, timeout=300, stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            fail(f"`poetry {' '.join(args)}` did not finish in 5 minutes")
+        result = Result(process.returncode, process.stdout.replace("\r", "\n"))
+        if TOKEN_PREFIX in result.text:
+            fail(f"a token appeared in the output of `poetry {' '.join(args)}` (it never should); not showing it")
+        if verbose_filter and result.code == 0:
+            show(_trim_verbose(result.text))
+            print(INDENT + "(verbose output trimmed to the plugin's lines and Poetry's main steps)", flush=True)
+        else:
+            show(result.text)
+        if result.code != 0:
+            fail(f"`poetry {' '.join(args)}` exited with {result.code}")
+        missing = [text for text in expect if text not in result.text]
+        if missing:
+            fail(f"`poetry {' '.join(args)}` did not print {missing}")
+        return result
+
+    def lock_args(self) -> tuple[str, ...]:
+        """``poetry lock`` without updating locked versions, on Poetry 1.8 and 2.x."""
+        return ("lock", "--no-update") if self.poetry_version.startswith("1.") else ("lock",)
+
+
+def _quote(arg: str) -> str:
+    return arg if re.fullmatch(r"[\w@%+=:,./-]+", arg) else "'" + arg.replace("'", "'\"'\"'") + "'"
+
+
+_VERBOSE_KEPT = re.compile(
+    r"^\s*(CodeArtifact:|Installing dependencies|Package operations|- Installing|- Downloading|"
+    r"Writing lock file|Installing the current project|Resolving dependencies|Updating dependencies|"
+    r"No dependencies to install)"
+)
+
+
+def _trim_verbose(text: str) -> str:
+    seen: list[str] = []
+    for line in text.splitlines():
+        if _VERBOSE_KEPT.match(line) and line not in seen:
+            seen.append(line)
+    return "\n".join(seen)
+
+
+def pyproject(name: str, *, package: bool) -> str:
+    """A pyproject.toml that Poetry 1.8 and 2.x both read."""
+    lines = [
+        "[tool.poetry]",
+        f'name = "{name}"',
+        'version = "' + (VERSION if package else "0.1.0") + '"',
+        f'description = "{name}, a project of the poetry-codeartifact demo"',
+        'authors = ["Demo <demo@example.com>"]',
+    ]
+    if package:
+        lines.append(f'packages = [{{ include = "{name.replace("-", "_")}" }}]')
+    else:
+        lines.append("package-mode = false")
+    lines += ["", "[tool.poetry.dependencies]", 'python = ">=3.9"', ""]
+    if package:
+        lines += ["[build-system]", 'requires = ["poetry-core>=1.0"]', 'build-backend = "poetry.core.masonry.api"', ""]
+    return "\n".join(lines)
+
+
+LIBRARY_CODE = f'''"""acme-utils: the private package of the poetry-codeartifact demo."""
+
+__version__ = "{VERSION}"
+
+
+def greet(name: str) -> str:
+    return f"Hello {{name}}, from a private package installed from CodeArtifact!"
+'''
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+def our_tables(pyproject_text: str) -> str:
+    """The ``[[tool.poetry.source]]`` and ``[tool.poetry-codeartifact...]`` tables of a pyproject.toml."""
+    kept: list[str] = []
+    keep = False
+    for line in pyproject_text.splitlines():
+        if line.startswith("["):
+            keep = line.startswith(("[[tool.poetry.source]]", "[tool.poetry-codeartifact"))
+        if keep:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def check_no_token_in(paths: list[Path]) -> None:
+    for path in paths:
+        if path.exists() and TOKEN_PREFIX.encode() in path.read_bytes():
+            fail(f"{path} contains a token; only Poetry's credential storage (auth.toml here) may")
+
+
+def describe_auth_toml(machine: Machine) -> None:
+    path = machine.auth_toml
+    if not path.exists():
+        fail(f"{path} does not exist: add-source should have stored the token there")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode != 0o600:
+        fail(f"{path} has mode {oct(mode)}; a file holding tokens must be 0o600 (owner only)")
+    text = path.read_text()
+    if TOKEN_PREFIX not in text:
+        fail(f"{path} holds no token")
+    # Show its shape with the secret replaced: the demo never prints a token.
+    hidden = re.sub(r'(password\s*=\s*)"[^"]*"', r'\1"<the token, hidden by the demo>"', text)
+    say(f"The token went to Poetry's own credential storage, {path.relative_to(machine.root)} "
+        f"(mode {oct(mode)[2:]}: only you can read it), exactly where `poetry config http-basic...` "
+        "would put it. (Poetry's \"Using a plaintext file to store credentials\" says the same: the demo "
+        "turned Poetry's keyring off; with a keyring, the token would go there.)")
+    show(hidden)
+
+
+def describe_state(machine: Machine) -> None:
+    data = json.loads(machine.state_file.read_text())
+    record = data["tokens"][SOURCE]
+    left = record["expires_at"] - time.time()
+    when = f"in {left / 3600:.1f} hours" if left > 3600 else (f"in {left:.0f}s" if left > 0 else f"{-left:.0f}s ago")
+    say(f"The plugin's record of the token in {machine.state_file.relative_to(machine.root)} (its expiry and "
+        f"a fingerprint, never the token itself): {'expires' if left > 0 else 'expired'} {when}.")
+
+
+# -- the walk-through ------------------------------------------------------------------------
+
+
+TOTAL_STEPS = 6
+
+
+def walk_through(machine: Machine, standin: StandInProcess) -> None:
+    calls_log: list[tuple[str, int]] = []
+
+    def count_calls(what: str, expected_new: int) -> None:
+        before = sum(n for _, n in calls_log)
+        now = standin.token_calls()
+        new = now - before
+        calls_log.append((what, new))
+        if new != expected_new:
+            fail(f"{what}: expected {expected_new} new token call(s) to CodeArtifact, the stand-in counted {new}")
+        ok(f"token calls to CodeArtifact so far: {now} ({new} new, {what})")
+
+    # 1 -------------------------------------------------------------------------------------
+    step(1, TOTAL_STEPS, "a CodeArtifact of our own")
+    say(f"A local stand-in for AWS CodeArtifact is running at {standin.url}. It holds domain "
+        f"'{DOMAIN}' (AWS account {OWNER}, region {REGION}) with a repository '{REPOSITORY}', hands out "
+        "authorization tokens like the real service (valid for 12 hours), and turns away any request "
+        "to the repository without a valid token (401), as CodeArtifact does.")
+    say("Poetry runs with a throw-away HOME and configuration under .demo/, fake AWS keys, and "
+        "AWS_ENDPOINT_URL_CODEARTIFACT pointing at the stand-in. Nothing reaches AWS or the internet.")
+    say(f"Poetry: {machine.poetry_version}, with poetry-codeartifact installed into it "
+        "(what `poetry self add poetry-codeartifact` does).")
+
+    # 2 -------------------------------------------------------------------------------------
+    step(2, TOTAL_STEPS, f"publish a private package, {PACKAGE}")
+    library = machine.root / PACKAGE
+    (library / PACKAGE.replace("-", "_")).mkdir(parents=True)
+    (library / "pyproject.toml").write_text(pyproject(PACKAGE, package=True))
+    (library / PACKAGE.replace("-", "_") / "__init__.py").write_text(LIBRARY_CODE)
+    say(f"The library team has a small Poetry project, {PACKAGE} {VERSION}. One command makes the "
+        f"CodeArtifact repository a source of the project, registers it for `poetry publish`, and logs in.")
+    say(f"With a real CodeArtifact URL (https://{DOMAIN}-{OWNER}.d.codeartifact.{REGION}.amazonaws.com/"
+        f"pypi/{REPOSITORY}/) --url alone would do: the plugin reads domain, account and region from it. "
+        "The stand-in's URL is 127.0.0.1, so the demo names them.")
+    machine.cd(library)
+    mapping = ("--domain", DOMAIN, "--domain-owner", OWNER, "--region", REGION)
+    machine.poetry_run("codeartifact", "add-source", SOURCE, "--url", standin.repo_url(REPOSITORY), *mapping,
+                       expect=(f"Added source {SOURCE}", f"Registered publish repository {SOURCE}", "Logged in"))
+    count_calls("add-source logged in", 1)
+    say("add-source wrote the source to pyproject.toml, with the CodeArtifact domain it belongs to "
+        "(safe to commit: no secret in it):")
+    text = (library / "pyproject.toml").read_text()
+    for wanted in ("[[tool.poetry.source]]", f"[tool.poetry-codeartifact.sources.{SOURCE}]"):
+        if wanted not in text:
+            fail(f"pyproject.toml has no {wanted}")
+    show(our_tables(text))
+    check_no_token_in([library / "pyproject.toml"])
+    ok("no token in pyproject.toml")
+    describe_auth_toml(machine)
+    describe_state(machine)
+
+    say("\nNow publish. Before `poetry publish` talks to the repository, the plugin checks the token: "
+        "it is fresh, so no call to AWS is needed.")
+    machine.poetry_run("publish", "--build", "-r", SOURCE, expect=(f"Publishing {PACKAGE} ({VERSION}) to {SOURCE}",))
+    count_calls("publish reused the stored token", 0)
+    files = standin.packages(REPOSITORY)
+    module = PACKAGE.replace("-", "_")
+    if f"{module}-{VERSION}-py3-none-any.whl" not in files or f"{module}-{VERSION}.tar.gz" not in files:
+        fail(f"the repository '{REPOSITORY}' does not hold the published files: {files}")
+    ok(f"the repository '{REPOSITORY}' now holds: {', '.join(files)}")
+
+    # 3 -------------------------------------------------------------------------------------
+    step(3, TOTAL_STEPS, f"install {PACKAGE} in an application")
+    app = machine.root / "app"
+    app.mkdir()
+    (app / "pyproject.toml").write_text(pyproject("app", package=False))
+    say(f"An application project wants {PACKAGE}. Same add-source command (it logs in again: "
+        "add-source always fetches a fresh token), then an ordinary `poetry add`.")
+    machine.cd(app)
+    machine.poetry_run("codeartifact", "add-source", SOURCE, "--url", standin.repo_url(REPOSITORY), *mapping,
+                       expect=(f"Added source {SOURCE}", "Logged in"))
+    count_calls("add-source in the app logged in", 1)
+    machine.poetry_run("add", PACKAGE, expect=(f"Installing {PACKAGE} ({VERSION})", "Writing lock file"))
+    count_calls("`poetry add` reused the stored token", 0)
+    lock = (app / "poetry.lock").read_text()
+    if f'name = "{PACKAGE}"' not in lock or standin.repo_url(REPOSITORY).rstrip("/") not in lock:
+        fail(f"poetry.lock does not record {PACKAGE} from the CodeArtifact source")
+    check_no_token_in([app / "pyproject.toml", app / "poetry.lock", machine.state_file])
+    ok("poetry.lock records the CodeArtifact source; no token in pyproject.toml, poetry.lock or the state file")
+    code = 'import acme_utils; print(acme_utils.greet("newcomer"))'
+    machine.poetry_run("run", "python", "-c", code, expect=("Hello newcomer, from a private package",))
+
+    # 4 -------------------------------------------------------------------------------------
+    step(4, TOTAL_STEPS, "a valid token costs nothing")
+    say("The plugin runs before install, lock, add, update, remove, sync and publish. While the stored "
+        "token is good it only reads a small file: no AWS call, no delay. Three commands in a row "
+        "(the -vvv one shows the plugin's check):")
+    machine.poetry_run("install", expect=("No dependencies to install or update",))
+    machine.poetry_run(*machine.lock_args())
+    machine.poetry_run("install", "-vvv", expect=(f"CodeArtifact: {SOURCE}: token valid",), verbose_filter=True)
+    count_calls("three commands with a valid token", 0)
+
+    # 5 -------------------------------------------------------------------------------------
+    step(5, TOTAL_STEPS, "the token expires; Poetry gets a new one by itself")
+    say(f"Real tokens last up to 12 hours, and without this plugin an expired one means a 401 and a "
+        f"manual `aws codeartifact get-authorization-token` dance. Rather than wait 12 hours, the demo "
+        f"makes the stand-in issue {SHORT_LIFETIME}-second tokens for one login, then waits for that "
+        "token to expire.")
+    standin.admin("lifetime", {"seconds": SHORT_LIFETIME})
+    try:
+        machine.poetry_run("codeartifact", "login", SOURCE, expect=(f"{SOURCE}: logged in",))
+    finally:
+        standin.admin("lifetime", {"seconds": NORMAL_LIFETIME})
+    count_calls("the demo's short-lived login", 1)
+    print(f"(waiting {SHORT_LIFETIME + 1} seconds for the token to expire)", flush=True)
+    time.sleep(SHORT_LIFETIME + 1)
+    describe_state(machine)
+    say("To make install really download from CodeArtifact again, the demo deletes the app's "
+        "virtualenv and Poetry's download cache. Then a plain `poetry install` (with -vvv to show "
+        "the plugin at work):")
+    shutil.rmtree(app / ".venv")
+    shutil.rmtree(machine.cache_dir, ignore_errors=True)
+    unauthorized = standin.admin("state")["unauthorized"]
+    machine.poetry_run("install", "-vvv", expect=(f"CodeArtifact: {SOURCE}: token fetched", f"Installing {PACKAGE}"),
+                       verbose_filter=True)
+    count_calls("`poetry install` refreshed the expired token", 1)
+    if standin.admin("state")["unauthorized"] != unauthorized:
+        fail("Poetry sent the expired token to the repository (the stand-in answered 401)")
+    ok("the expired token was never sent: the plugin replaced it before Poetry needed it")
+    describe_state(machine)
+    machine.poetry_run("run", "python", "-c", code, expect=("Hello newcomer",))
+
+    # 6 -------------------------------------------------------------------------------------
+    step(6, TOTAL_STEPS, "log in on demand")
+    say("You never have to, but `poetry codeartifact login` fetches fresh tokens for every CodeArtifact "
+        "source of the project now (say, before going offline for a day):")
+    machine.poetry_run("codeartifact", "login", expect=(f"{SOURCE}: logged in", "in 11h"))
+    count_calls("explicit login", 1)
+    check_no_token_in([library / "pyproject.toml", app / "pyproject.toml", app / "poetry.lock", machine.state_file])
+
+    print(flush=True)
+    print(_styled("=== Done ".ljust(100, "="), "1;36"), flush=True)
+    say("Every call the stand-in got for a token, and why:")
+    for what, new in calls_log:
+        if new:
+            show(f"{new}  {what}")
+    say("Every other command used the stored token, and no output or project file ever showed it.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--poetry", default=venvs.POETRY_VERSIONS[-1], choices=venvs.POETRY_VERSIONS,
+                        help=f"Poetry version to demo (default {venvs.POETRY_VERSIONS[-1]})")
+    args = parser.parse_args()
+    started = time.monotonic()
+
+    def terminated(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminated)  # stop the stand-in on `kill` too, not just Ctrl-C
+
+    say(f"poetry-codeartifact demo: AWS CodeArtifact from Poetry, against a local stand-in (Poetry {args.poetry}).")
+    say("Preparing the virtualenvs under .venvs/ (a few minutes the first time, seconds afterwards)...")
+    try:
+        test_env, poetry_env, _ = venvs.prepare((args.poetry,))[args.poetry]
+    except (subprocess.CalledProcessError, OSError) as error:
+        print(f"\nDEMO FAILED: could not prepare the virtualenvs ({error}). They need PyPI, once.", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nInterrupted.", flush=True)
+        return 130
+    prepared = time.monotonic()
+    say(f"Ready in {prepared - started:.0f}s.")
+
+    if DEMO.exists():
+        shutil.rmtree(DEMO)
+    DEMO.mkdir()
+    standin = StandInProcess(venvs.bin_path(test_env, "python"), DEMO / "standin")
+    try:
+        standin.start()
+        machine = Machine(DEMO, venvs.bin_path(poetry_env, "poetry"), standin, args.poetry)
+        walk_through(machine, standin)
+    except DemoFailure as failure:
+        print(_styled(f"\nDEMO FAILED: {failure}", "1;31"), flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nInterrupted: stopping the stand-in.", flush=True)
+        return 130
+    finally:
+        standin.stop()
+    say(f"\nThe walk-through took {time.monotonic() - prepared:.0f}s. The stand-in is stopped; "
+        "the projects are left in .demo/ to look at (the next run wipes them).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
