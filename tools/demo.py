@@ -29,7 +29,6 @@ import re
 import selectors
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from typing import Any, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import sandbox
 import venvs
 from standin import DEFAULT_REPOS, TOKEN_PREFIX
 
@@ -172,24 +172,12 @@ class StandInProcess:
         return sorted(p.name for p in (self.workdir / "packages" / name).iterdir())
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on (a proxy there makes any non-local request fail)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-_PROXY_PORT = closed_port()
+_SAFETY_NET = sandbox.safety_net_env()
 
 
 def safety_net_env() -> dict[str, str]:
     """Only 127.0.0.1 is reachable: everything else goes to a proxy that is not there."""
-    proxy = f"http://127.0.0.1:{_PROXY_PORT}"
-    local = "127.0.0.1,localhost"
-    return {
-        "HTTP_PROXY": proxy, "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy,
-        "NO_PROXY": local, "no_proxy": local, "AWS_EC2_METADATA_DISABLED": "true",
-    }
+    return dict(_SAFETY_NET)
 
 
 # -- the developer's machine -----------------------------------------------------------------
@@ -297,22 +285,8 @@ def _trim_verbose(text: str) -> str:
 
 
 def pyproject(name: str, *, package: bool) -> str:
-    """A pyproject.toml that Poetry 1.8 and 2.x both read."""
-    lines = [
-        "[tool.poetry]",
-        f'name = "{name}"',
-        'version = "' + (VERSION if package else "0.1.0") + '"',
-        f'description = "{name}, a project of the poetry-codeartifact demo"',
-        'authors = ["Demo <demo@example.com>"]',
-    ]
-    if package:
-        lines.append(f'packages = [{{ include = "{name.replace("-", "_")}" }}]')
-    else:
-        lines.append("package-mode = false")
-    lines += ["", "[tool.poetry.dependencies]", 'python = ">=3.9"', ""]
-    if package:
-        lines += ["[build-system]", 'requires = ["poetry-core>=1.0"]', 'build-backend = "poetry.core.masonry.api"', ""]
-    return "\n".join(lines)
+    return sandbox.pyproject(name, package=package, version=VERSION if package else "0.1.0",
+                             purpose="a project of the poetry-codeartifact demo")
 
 
 LIBRARY_CODE = f'''"""acme-utils: the private package of the poetry-codeartifact demo."""
@@ -377,7 +351,7 @@ def describe_state(machine: Machine) -> None:
 # -- the walk-through ------------------------------------------------------------------------
 
 
-TOTAL_STEPS = 6
+TOTAL_STEPS = 7
 
 
 def walk_through(machine: Machine, standin: StandInProcess) -> None:
@@ -509,6 +483,13 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
     machine.poetry_run("codeartifact", "login", expect=(f"{SOURCE}: logged in", "in 11h"))
     count_calls("explicit login", 1)
     check_no_token_in([library / "pyproject.toml", app / "pyproject.toml", app / "poetry.lock", machine.state_file])
+
+    # 7 -------------------------------------------------------------------------------------
+    step(7, TOTAL_STEPS, "see where things stand")
+    say("`poetry codeartifact status` lists every CodeArtifact source and publish repository, whose AWS "
+        "credentials they use, where the token is kept and when it expires. It asks AWS nothing:")
+    machine.poetry_run("codeartifact", "status", expect=(SOURCE, "auth.toml", "in 11h"))
+    count_calls("status", 0)
 
     print(flush=True)
     print(_styled("=== Done ".ljust(100, "="), "1;36"), flush=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tests.support.net import closed_port, safety_net_env
+from tools.sandbox import pyproject
 from tools.standin import TOKEN_PREFIX, StandIn
 
 if TYPE_CHECKING:
@@ -37,25 +38,6 @@ class Run:
 
     def __str__(self) -> str:
         return f"poetry {' '.join(self.args)} -> {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
-
-
-def pyproject(name: str, *, package: bool = False) -> str:
-    """A pyproject.toml both Poetry 1.8 and 2.x read."""
-    lines = [
-        "[tool.poetry]",
-        f'name = "{name}"',
-        'version = "0.1.0"',
-        f'description = "{name}, an end-to-end test project"',
-        'authors = ["Test <test@example.com>"]',
-    ]
-    if package:
-        lines.append(f'packages = [{{ include = "{name.replace("-", "_")}" }}]')
-    else:
-        lines.append("package-mode = false")
-    lines += ["", "[tool.poetry.dependencies]", 'python = ">=3.9"', ""]
-    if package:
-        lines += ["[build-system]", 'requires = ["poetry-core>=1.0"]', 'build-backend = "poetry.core.masonry.api"', ""]
-    return "\n".join(lines)
 
 
 class User:
