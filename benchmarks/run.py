@@ -1,0 +1,543 @@
+"""The performance benchmark of poetry-codeartifact: ``python3 benchmarks/run.py``.
+
+Not part of the tests. Needs only Python 3: it builds the virtualenvs (tools/venvs.py: per
+Poetry version, Poetry with the plugin installed from the freshly built wheel, and plain Poetry
+without it), re-runs itself under the test virtualenv's Python (which has pypiserver for the
+local CodeArtifact stand-in, tools/standin.py), and then times real ``poetry`` processes.
+
+Every scenario runs the plugin side and the plain-Poetry side in alternation (plugin, baseline,
+plugin, baseline, ...) so that drifts of the machine hit both alike, and compares medians (the
+table also shows the paired ratio, the median of each round's plugin/baseline ratio):
+
+* ``poetry --version`` and ``poetry list``: Poetry with the plugin vs without (target <= 1.03x).
+* ``poetry install`` (nothing to do) and ``poetry lock`` (lock file fresh: ``--no-update`` on
+  Poetry 1.8, plain ``lock`` on 2.x) in a project with three CodeArtifact sources in two domains
+  and valid tokens, vs the same project with static http-basic credentials under plain Poetry
+  (target <= 1.05x and no token call).
+* ``poetry lock`` with every token expired: three sources in one domain plus a publish repository
+  of that domain (target: one token call), and three sources in two domains (two calls).
+* A noise floor: plain Poetry's ``--version`` against itself in the same rounds. Differences
+  smaller than its distance from 1.000x are below what the machine can resolve.
+* The refresh itself: ``poetry lock`` with expired tokens vs with valid tokens (one domain), next
+  to ``python -c "import boto3; boto3.client(...).get_authorization_token(...)"`` against the
+  stand-in in the same Python (target: the refresh costs no more than that; no STS call).
+
+Tokens expire for real before each expired run: the plugin side logs in with a 3-second token
+lifetime and waits until it has passed (not timed).
+
+    python3 benchmarks/run.py                        # both Poetry versions, default rounds
+    python3 benchmarks/run.py --poetry 2.5.1 --rounds 5 --lock-rounds 3 --expired-rounds 2
+    python3 benchmarks/run.py --json results.json    # also save every raw timing
+
+Everything runs under a temporary directory with throw-away HOMEs and Poetry configurations,
+fake AWS keys and a proxy on a closed local port: only 127.0.0.1 is reachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    from tests.support.user import User
+    from tools.standin import StandIn
+
+PREPARED_ENV = "POETRY_CODEARTIFACT_BENCH_ENVS"  # set by the first stage for the re-executed one
+STARTED_ENV = "POETRY_CODEARTIFACT_BENCH_STARTED"
+
+NORMAL_LIFETIME = 12 * 3600
+SHORT_LIFETIME = 3.0
+# The stand-in's repositories: a third one in domain acme for "three sources in one domain".
+REPOS = (
+    ("acme", "111122223333", "eu-west-1", "private"),
+    ("acme", "111122223333", "eu-west-1", "internal"),
+    ("acme", "111122223333", "eu-west-1", "extra"),
+    ("tools", "444455556666", "us-east-1", "shared"),
+)
+# A package per repository, so that resolving asks every source.
+PACKAGES = {"private": "acme-utils", "internal": "acme-core", "extra": "acme-extra", "shared": "tools-cli"}
+# A publish repository of domain acme in Poetry's config (a standard URL: the plugin maps it by
+# itself; lock never contacts it).
+RELEASES = "releases"
+RELEASES_URL = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/releases/"
+SNIPPET = (
+    "import boto3; boto3.client('codeartifact', region_name='eu-west-1')"
+    ".get_authorization_token(domain='acme', domainOwner='111122223333')"
+)
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    version: str
+    key: str
+    title: str
+    target: str
+    plugin_label: str = "Poetry + plugin"
+    baseline_label: str = "plain Poetry"
+    plugin: list[float] = field(default_factory=list)
+    baseline: list[float] = field(default_factory=list)
+    token_calls: list[int] = field(default_factory=list)  # per plugin run
+    sts_calls: list[int] = field(default_factory=list)
+    endpoint_calls: list[int] = field(default_factory=list)
+    unauthorized: list[int] = field(default_factory=list)  # 401s answered during either side's runs
+    max_ratio: float | None = None
+    max_delta_of: str | None = None  # the plugin-baseline difference must stay below this scenario's median
+    expected_calls: int | None = None
+    no_sts: bool = False  # the plugin side must make no STS call
+    reference: bool = False  # a measurement to compare with, not a target: no ratio, no verdict
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def plugin_median(self) -> float:
+        return statistics.median(self.plugin)
+
+    @property
+    def baseline_median(self) -> float:
+        return statistics.median(self.baseline)
+
+    @property
+    def ratio(self) -> float:
+        return self.plugin_median / self.baseline_median
+
+    @property
+    def paired_ratio(self) -> float:
+        """The median of each round's plugin/baseline ratio: less sensitive than the ratio of the
+        medians to a machine whose speed drifts during the run (both runs of a round see the same)."""
+        return statistics.median(p / b for p, b in zip(self.plugin, self.baseline))
+
+    @property
+    def delta(self) -> float:
+        return self.plugin_median - self.baseline_median
+
+
+def _calls(values: list[int]) -> str:
+    if not values:
+        return "-"
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def judge(scenarios: list[Scenario]) -> None:
+    by_key = {(s.version, s.key): s for s in scenarios}
+    for s in scenarios:
+        checks: list[bool] = []
+        if s.max_ratio is not None:
+            checks.append(s.ratio <= s.max_ratio)
+        if s.expected_calls is not None:
+            checks.append(all(calls == s.expected_calls for calls in s.token_calls))
+        if s.no_sts:
+            checks.append(not any(s.sts_calls))
+        if s.max_delta_of is not None:
+            reference = by_key[(s.version, s.max_delta_of)]
+            checks.append(s.delta <= reference.plugin_median)
+            s.note = f"refresh costs {s.delta * 1000:.0f} ms; boto3 snippet {reference.plugin_median * 1000:.0f} ms"
+        if any(s.unauthorized):
+            checks.append(False)
+            s.note = (s.note + "; " if s.note else "") + f"{sum(s.unauthorized)} requests got 401"
+        s.met = all(checks) if checks and not s.reference else None
+
+
+def markdown(scenarios: list[Scenario]) -> str:
+    lines = [
+        "| Poetry | Scenario | Plugin median | Baseline median | Ratio | Paired ratio | Token calls | STS calls "
+        "| Target | Met |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for s in scenarios:
+        met = {True: "yes", False: "**no**", None: "-"}[s.met]
+        ratio = "-" if s.reference else f"{s.ratio:.3f}x"
+        paired = "-" if s.reference else f"{s.paired_ratio:.3f}x"
+        lines.append(
+            f"| {s.version} | {s.title} | {s.plugin_median * 1000:.0f} ms | {s.baseline_median * 1000:.0f} ms "
+            f"| {ratio} | {paired} | {_calls(s.token_calls)} | {_calls(s.sts_calls)} | {s.target} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+# -- the machine -----------------------------------------------------------------------------
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_at_start": load_average(),
+    }
+
+
+# -- running Poetry --------------------------------------------------------------------------
+
+
+class Failed(Exception):
+    pass
+
+
+@dataclass
+class Side:
+    """One user's machine (HOME, Poetry config, a project) and the Poetry it runs."""
+
+    user: User
+    project: Path
+
+    def run(self, *args: str, cwd: Path | None = None, program: str | None = None) -> float:
+        """Run ``poetry *args`` (or ``program *args``); the wall time of the process alone."""
+        from tools.standin import TOKEN_PREFIX
+
+        command = [program or self.user.poetry, *args]
+        started = time.perf_counter()
+        process = subprocess.run(
+            command, cwd=cwd or self.project, env=self.user.env, stdin=subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=600,
+        )
+        elapsed = time.perf_counter() - started
+        output = process.stdout + process.stderr
+        if process.returncode != 0:
+            raise Failed(f"{' '.join(command)} in {cwd or self.project} -> {process.returncode}\n{output}")
+        if TOKEN_PREFIX in output:
+            raise Failed(f"a token leaked into the output of {' '.join(command)}")
+        return elapsed
+
+
+class Counter:
+    """What the stand-in saw during one run."""
+
+    def __init__(self, standin: StandIn) -> None:
+        self.standin = standin
+        self.before = self._now()
+
+    def _now(self) -> tuple[int, int, int, int]:
+        state = self.standin.state
+        return self.standin.token_calls(), state.assume_role_calls, state.endpoint_calls, state.unauthorized
+
+    def delta(self) -> tuple[int, int, int, int]:
+        after = self._now()
+        return (after[0] - self.before[0], after[1] - self.before[1], after[2] - self.before[2],
+                after[3] - self.before[3])
+
+
+def record(scenario: Scenario, standin: StandIn, side: Side, args: tuple[str, ...], plugin: bool,
+           program: str | None = None, cwd: Path | None = None) -> None:
+    counter = Counter(standin)
+    elapsed = side.run(*args, program=program, cwd=cwd)
+    tokens, sts, endpoints, unauthorized = counter.delta()
+    if plugin:
+        scenario.plugin.append(elapsed)
+        scenario.token_calls.append(tokens)
+        scenario.sts_calls.append(sts)
+        scenario.endpoint_calls.append(endpoints)
+    else:
+        scenario.baseline.append(elapsed)
+    scenario.unauthorized.append(unauthorized)
+
+
+# -- one Poetry version ----------------------------------------------------------------------
+
+
+class VersionBench:
+    # The four sides, made by setup(): plugin and plain Poetry, two domains and one domain.
+    two: Side
+    two_plain: Side
+    one: Side
+    one_plain: Side
+
+    def __init__(self, version: str, poetry: Path, plain: Path, standin: StandIn, workdir: Path) -> None:
+        self.version = version
+        self.poetry = str(poetry)
+        self.plain = str(plain)
+        self.python = str(poetry.parent / "python")  # the Python of the user's Poetry (has boto3)
+        self.standin = standin
+        self.workdir = workdir
+        self.lock_args = ("lock", "--no-update") if version.startswith("1.") else ("lock",)
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def _user(self, name: str, poetry: str) -> User:
+        from tests.support.user import User
+
+        return User(self.workdir / name, self.standin, poetry=poetry)
+
+    def _plugin_project(self, name: str, repos: tuple[str, ...], publish: bool) -> Side:
+        user = self._user(name, self.poetry)
+        project = user.project("app")
+        side = Side(user, project)
+        for index, repo in enumerate(repos):
+            r = self.standin.repos[repo]
+            extra = () if index == 0 else ("--priority", "supplemental")
+            side.run("codeartifact", "add-source", repo, "--url", self.standin.repo_url(repo), "--domain", r.domain,
+                     "--domain-owner", r.owner, "--region", r.region, *extra)
+        if publish:
+            side.run("config", f"repositories.{RELEASES}", RELEASES_URL)
+            side.run("codeartifact", "login")  # every name, the publish repository included
+        side.run("add", *(PACKAGES[repo] for repo in repos))
+        return side
+
+    def _baseline_project(self, name: str, plugin: Side) -> Side:
+        """The same project under plain Poetry, with the plugin side's tokens as static credentials."""
+        import tomlkit
+
+        user = self._user(name, self.plain)
+        project = user.root / "app"
+        project.mkdir(parents=True)
+        for file in ("pyproject.toml", "poetry.lock"):
+            shutil.copyfile(plugin.project / file, project / file)
+        side = Side(user, project)
+        auth = tomlkit.parse((plugin.user.config_dir / "auth.toml").read_text()).unwrap()
+        for source, entry in auth["http-basic"].items():
+            side.run("config", f"http-basic.{source}", entry["username"], entry["password"])
+        side.run("install")
+        return side
+
+    def setup(self) -> None:
+        started = time.monotonic()
+        self.two = self._plugin_project("plugin-two-domains", ("private", "internal", "shared"), publish=False)
+        self.two_plain = self._baseline_project("plain-two-domains", self.two)
+        self.one = self._plugin_project("plugin-one-domain", ("private", "internal", "extra"), publish=True)
+        self.one_plain = self._baseline_project("plain-one-domain", self.one)
+        # Warm-up (untimed): every command once on every side, so that caches are as in daily use.
+        for side in (self.two, self.two_plain, self.one, self.one_plain):
+            side.run("--version", cwd=side.user.root)
+            side.run("list", cwd=side.user.root)
+            side.run("install")
+            side.run(*self.lock_args)
+        log(f"Poetry {self.version}: projects ready in {time.monotonic() - started:.0f}s")
+
+    def expire_all(self) -> None:
+        """Log both plugin users in with short-lived tokens and wait until every one has expired."""
+        self.standin.set_lifetime(SHORT_LIFETIME)
+        try:
+            for side in (self.two, self.one):
+                side.run("codeartifact", "login")
+        finally:
+            self.standin.set_lifetime(NORMAL_LIFETIME)
+        time.sleep(SHORT_LIFETIME + 0.5)
+
+    # -- scenarios -------------------------------------------------------------------------
+
+    def scenario(self, key: str, title: str, target: str, **extra: Any) -> Scenario:
+        return Scenario(self.version, key, title, target, **extra)
+
+    def run(self, rounds: int, lock_rounds: int, expired_rounds: int) -> list[Scenario]:
+        v = self.version
+        lock = " ".join(self.lock_args)
+        startup = [
+            self.scenario("version", "`poetry --version`", "<= 1.03x", max_ratio=1.03),
+            self.scenario("list", "`poetry list`", "<= 1.03x", max_ratio=1.03),
+        ]
+        # The noise floor: plain Poetry against itself, measured like the others. A ratio of the
+        # other rows within this one's distance from 1.000x is not a measurable difference.
+        control = self.scenario("noise", "noise floor: `poetry --version`, plain Poetry against itself",
+                                "none (shows the noise)", plugin_label="plain Poetry (again)")
+        for _ in range(rounds):
+            for scenario, args in zip(startup, (("--version",), ("list",))):
+                record(scenario, self.standin, self.two, args, True, cwd=self.two.user.root)
+                record(scenario, self.standin, self.two_plain, args, False, cwd=self.two_plain.user.root)
+            record(control, self.standin, self.two_plain, ("--version",), True, cwd=self.two_plain.user.root)
+            control.baseline.append(startup[0].baseline[-1])
+        startup.append(control)
+        log(f"Poetry {v}: start-up done")
+
+        valid = [
+            self.scenario("install", "`poetry install` (nothing to do), 3 sources in 2 domains, valid tokens",
+                          "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0),
+            self.scenario("lock", f"`poetry {lock}` (fresh lock), 3 sources in 2 domains, valid tokens",
+                          "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0),
+        ]
+        commands: tuple[tuple[str, ...], ...] = (("install",), self.lock_args)
+        for _ in range(lock_rounds):
+            for scenario, command in zip(valid, commands):
+                record(scenario, self.standin, self.two, command, True)
+                record(scenario, self.standin, self.two_plain, command, False)
+        log(f"Poetry {v}: install and lock with valid tokens done")
+
+        one_domain = self.scenario(
+            "expired-one-domain",
+            f"`poetry {lock}`, every token expired, 3 sources + a publish repository in 1 domain",
+            "1 call", expected_calls=1, no_sts=True)
+        two_domains = self.scenario(
+            "expired-two-domains", f"`poetry {lock}`, every token expired, 3 sources in 2 domains",
+            "2 calls", expected_calls=2, no_sts=True)
+        refresh = self.scenario(
+            "refresh", f"refresh cost: `poetry {lock}`, 1 domain, expired tokens (baseline: valid tokens)",
+            "difference <= boto3 snippet, 0 STS", plugin_label="expired", baseline_label="valid",
+            max_delta_of="boto3", no_sts=True)
+        snippet = self.scenario(
+            "boto3", "`python -c \"import boto3; boto3.client(...).get_authorization_token(...)\"` "
+            "(baseline: `python -c pass`)", "reference for the refresh", reference=True,
+            plugin_label="boto3 snippet", baseline_label="python -c pass")
+        for _ in range(expired_rounds):
+            self.expire_all()
+            record(two_domains, self.standin, self.two, self.lock_args, True)
+            record(two_domains, self.standin, self.two_plain, self.lock_args, False)
+            record(one_domain, self.standin, self.one, self.lock_args, True)
+            record(one_domain, self.standin, self.one_plain, self.lock_args, False)
+            # The refresh: the expired run above, against a valid-token run of the same project.
+            refresh.plugin.append(one_domain.plugin[-1])
+            refresh.token_calls.append(one_domain.token_calls[-1])
+            refresh.sts_calls.append(one_domain.sts_calls[-1])
+            record(refresh, self.standin, self.one, self.lock_args, False)
+            record(snippet, self.standin, self.one, ("-c", SNIPPET), True, program=self.python)
+            record(snippet, self.standin, self.one, ("-c", "pass"), False, program=self.python)
+        log(f"Poetry {v}: expired tokens done")
+        return [*startup, *valid, one_domain, two_domains, refresh, snippet]
+
+
+# -- the two stages --------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    from tools import venvs
+
+    parser = argparse.ArgumentParser(
+        description="The performance benchmark of poetry-codeartifact against plain Poetry (see the module docstring)."
+    )
+    parser.add_argument("--poetry", default=",".join(venvs.POETRY_VERSIONS),
+                        help="comma-separated Poetry versions (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=31,
+                        help="rounds of `--version` and `list` (default: %(default)s)")
+    parser.add_argument("--lock-rounds", type=int, default=15,
+                        help="rounds of `install` and `lock` with valid tokens (default: %(default)s)")
+    parser.add_argument("--expired-rounds", type=int, default=7,
+                        help="rounds with every token expired; each waits for the tokens to expire "
+                             "(default: %(default)s)")
+    parser.add_argument("--json", type=Path, help="also save the raw results to this file")
+    args = parser.parse_args(argv)
+    args.versions = tuple(v for v in args.poetry.split(",") if v)
+    if not args.versions or min(args.rounds, args.lock_rounds, args.expired_rounds) < 1:
+        parser.error("give at least one Poetry version and at least one round of each kind")
+    return args
+
+
+def prepare_and_reexec(args: argparse.Namespace) -> int:
+    """First stage (any Python 3): build the virtualenvs, then run the benchmark under the test
+    virtualenv's Python, which can run the stand-in (pypiserver)."""
+    from tools import venvs
+
+    started = time.time()
+    envs = venvs.prepare(args.versions)
+    paths = {
+        version: {
+            "test": str(test),
+            "poetry": str(venvs.bin_path(user, "poetry")),
+            "plain": str(venvs.bin_path(plain, "poetry")),
+        }
+        for version, (test, user, plain) in envs.items()
+    }
+    python = venvs.bin_path(envs[args.versions[0]][0], "python")
+    env = {**os.environ, PREPARED_ENV: json.dumps(paths), STARTED_ENV: str(started)}
+    command = [str(python), str(Path(__file__).resolve()), *sys.argv[1:]]
+    return subprocess.run(command, env=env).returncode
+
+
+def benchmark(args: argparse.Namespace) -> int:
+    """Second stage: the stand-in in this process, real Poetry processes against it."""
+    from tests.support.wheels import make_wheel
+    from tools.standin import StandIn
+
+    paths: dict[str, dict[str, str]] = json.loads(os.environ[PREPARED_ENV])
+    started = float(os.environ.get(STARTED_ENV) or time.time())
+    info = machine()
+    log(f"machine: {info['cpus']} CPUs, {info['cpu_model']}, Python {info['python']}, "
+        f"load average {info['load_average_at_start']}")
+    scenarios: list[Scenario] = []
+    with tempfile.TemporaryDirectory(prefix="poetry-codeartifact-bench-") as tmp:
+        workdir = Path(tmp)
+        standin = StandIn(workdir / "standin", repos=REPOS).start()
+        try:
+            for repo, package in PACKAGES.items():
+                make_wheel(standin.repos[repo].root, package, "0.1.0")
+            for version in args.versions:
+                bench = VersionBench(version, Path(paths[version]["poetry"]), Path(paths[version]["plain"]),
+                                     standin, workdir / version)
+                bench.setup()
+                scenarios += bench.run(args.rounds, args.lock_rounds, args.expired_rounds)
+        except Failed as error:
+            log(f"FAILED: {error}")
+            return 1
+        finally:
+            standin.stop()
+    judge(scenarios)
+    info["load_average_at_end"] = load_average()
+    runtime = time.time() - started
+    table = markdown(scenarios)
+    print()
+    print(f"Machine: {info['cpus']} CPUs ({info['cpu_model']}), Python {info['python']}, {info['platform']}; "
+          f"load average {info['load_average_at_start']} at start, {info['load_average_at_end']} at end. "
+          f"Rounds: {args.rounds} (start-up), {args.lock_rounds} (install/lock), {args.expired_rounds} "
+          f"(expired tokens). Runtime {runtime:.0f}s.")
+    print()
+    print(table)
+    missed = [s for s in scenarios if s.met is False]
+    notes = [s for s in scenarios if s.note]
+    if notes:
+        print()
+        for s in notes:
+            print(f"- Poetry {s.version}, {s.key}: {s.note}")
+    if missed:
+        print()
+        print("Targets not met: " + ", ".join(f"{s.version} {s.key}" for s in missed))
+    if args.json is not None:
+        data = {
+            "machine": info,
+            "runtime_seconds": runtime,
+            "rounds": {"startup": args.rounds, "lock": args.lock_rounds, "expired": args.expired_rounds},
+            "scenarios": [
+                {**asdict(s), "plugin_median": s.plugin_median, "baseline_median": s.baseline_median,
+                 "ratio": s.ratio, "paired_ratio": s.paired_ratio, "delta": s.delta}
+                for s in scenarios
+            ],
+            "table": table,
+        }
+        args.json.write_text(json.dumps(data, indent=2) + "\n")
+        log(f"raw results in {args.json}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if os.environ.get(PREPARED_ENV):
+        return benchmark(args)
+    return prepare_and_reexec(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
