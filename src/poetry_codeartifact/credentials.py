@@ -132,17 +132,12 @@ class CredentialStore:
             manager.delete_http_password(name)  # keyring entry (if any) and auth.toml
         except Exception as error:  # keyring backends raise anything
             self._warn(f"the keyring could not delete the credential of '{name}' ({type(error).__name__}).")
-        self._drop_from_memory(name)
-        if self._auth_path() is not None:
-            self._secure_auth_file()
-        return found
-
-    def _drop_from_memory(self, name: str) -> None:
-        raw = self._config.raw()
-        http_basic = raw.get("http-basic")
-        if isinstance(http_basic, dict):
+        http_basic = self._config.raw().get("http-basic")
+        if isinstance(http_basic, dict):  # and from this process
             http_basic.pop(name, None)
         self._memory.discard(name)
+        self._secure_auth_file()
+        return found
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ class LoginCommand(CodeArtifactCommand):
     def run_command(self) -> int:
         from poetry_codeartifact.console import describe_expiry, escape
         from poetry_codeartifact.endpoint import validate_duration, validate_external_id, validate_role_arn
+        from poetry_codeartifact.refresh import MANAGED, PROVIDED
         from poetry_codeartifact.settings import Role
 
         profile = self.option("profile")
@@ -59,13 +60,13 @@ class LoginCommand(CodeArtifactCommand):
         )
         for outcome in outcomes:
             source = outcome.source
-            if outcome.status == "environment":
+            if outcome.status == MANAGED:
                 self.line(
                     f"<info>{escape(source.name)}</info>: skipped, POETRY_HTTP_BASIC_* environment "
                     "variables supply its credentials"
                 )
                 continue
-            if outcome.status == "provided":
+            if outcome.status == PROVIDED:
                 self.line(
                     f"<info>{escape(source.name)}</info>: using the token in CODEARTIFACT_AUTH_TOKEN "
                     "(no AWS call; nothing stored)"
