@@ -172,12 +172,12 @@ class StandInProcess:
         return sorted(p.name for p in (self.workdir / "packages" / name).iterdir())
 
 
-_SAFETY_NET = sandbox.safety_net_env()
+_PROXY_PORT = sandbox.closed_port()
 
 
 def safety_net_env() -> dict[str, str]:
     """Only 127.0.0.1 is reachable: everything else goes to a proxy that is not there."""
-    return dict(_SAFETY_NET)
+    return sandbox.safety_net_env(_PROXY_PORT)
 
 
 # -- the developer's machine -----------------------------------------------------------------
@@ -201,26 +201,7 @@ class Machine:
         self.config_dir = root / "poetry-config"
         self.cache_dir = root / "poetry-cache"
         self.cwd = root
-        (self.home / ".aws").mkdir(parents=True, exist_ok=True)
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.home),
-            "LANG": "C.UTF-8",
-            "POETRY_CONFIG_DIR": str(self.config_dir),
-            "POETRY_CACHE_DIR": str(self.cache_dir),
-            "POETRY_DATA_DIR": str(root / "poetry-data"),
-            "POETRY_KEYRING_ENABLED": "false",  # tokens go to auth.toml, not your keyring
-            "POETRY_VIRTUALENVS_IN_PROJECT": "true",
-            "POETRY_NO_INTERACTION": "1",
-            "AWS_ACCESS_KEY_ID": "AKIDSTANDINDEMO",  # fake: the stand-in accepts any signed request
-            "AWS_SECRET_ACCESS_KEY": "standin-demo-secret-key",
-            "AWS_CONFIG_FILE": str(self.home / ".aws" / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(self.home / ".aws" / "credentials"),
-            "AWS_ENDPOINT_URL_CODEARTIFACT": standin.url,
-            "AWS_ENDPOINT_URL_STS": standin.url,
-            "AWS_MAX_ATTEMPTS": "2",
-            **safety_net_env(),
-        }
+        self.env = sandbox.user_env(root, standin.url, access_key="AKIDSTANDINDEMO", proxy_port=_PROXY_PORT)
 
     @property
     def auth_toml(self) -> Path:

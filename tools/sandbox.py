@@ -4,7 +4,12 @@ the network safety net (only 127.0.0.1 is reachable) and a minimal pyproject.tom
 
 from __future__ import annotations
 
+import os
 import socket
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def closed_port() -> int:
@@ -46,3 +51,32 @@ def pyproject(name: str, *, package: bool = False, version: str = "0.1.0", purpo
     if package:
         lines += ["[build-system]", 'requires = ["poetry-core>=1.0"]', 'build-backend = "poetry.core.masonry.api"', ""]
     return "\n".join(lines)
+
+
+def user_env(
+    root: Path, endpoint_url: str, *, access_key: str = "AKIDSTANDINTEST", proxy_port: int | None = None
+) -> dict[str, str]:
+    """The environment of a throw-away user machine under ``root``: its own HOME (with an empty
+    ~/.aws), Poetry config/cache/data directories, keyring off (tokens go to auth.toml), fake
+    AWS keys, boto3 pointed at the stand-in at ``endpoint_url``, and the safety net."""
+    home = root / "home"
+    (home / ".aws").mkdir(parents=True, exist_ok=True)
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "POETRY_CONFIG_DIR": str(root / "poetry-config"),
+        "POETRY_CACHE_DIR": str(root / "poetry-cache"),
+        "POETRY_DATA_DIR": str(root / "poetry-data"),
+        "POETRY_KEYRING_ENABLED": "false",
+        "POETRY_VIRTUALENVS_IN_PROJECT": "true",
+        "POETRY_NO_INTERACTION": "1",
+        "AWS_ACCESS_KEY_ID": access_key,  # fake: the stand-in accepts any signed request
+        "AWS_SECRET_ACCESS_KEY": "standin-secret-key",
+        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+        "AWS_ENDPOINT_URL_CODEARTIFACT": endpoint_url,
+        "AWS_ENDPOINT_URL_STS": endpoint_url,
+        "AWS_MAX_ATTEMPTS": "2",
+        **safety_net_env(proxy_port),
+    }

@@ -12,8 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tests.support.net import closed_port, safety_net_env
-from tools.sandbox import pyproject
+from tools.sandbox import pyproject, user_env
 from tools.standin import TOKEN_PREFIX, StandIn
 
 if TYPE_CHECKING:
@@ -47,27 +46,7 @@ class User:
         self.poetry = poetry
         self.home = root / "home"
         self.config_dir = root / "poetry-config"
-        self.home.mkdir(parents=True, exist_ok=True)
-        (self.home / ".aws").mkdir(exist_ok=True)
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.home),
-            "LANG": "C.UTF-8",
-            "POETRY_CONFIG_DIR": str(self.config_dir),
-            "POETRY_CACHE_DIR": str(root / "poetry-cache"),
-            "POETRY_DATA_DIR": str(root / "poetry-data"),
-            "POETRY_KEYRING_ENABLED": "false",
-            "POETRY_VIRTUALENVS_IN_PROJECT": "true",
-            "POETRY_NO_INTERACTION": "1",
-            "AWS_ACCESS_KEY_ID": "AKIDSTANDINTEST",
-            "AWS_SECRET_ACCESS_KEY": "standin-secret-key",
-            "AWS_CONFIG_FILE": str(self.home / ".aws" / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(self.home / ".aws" / "credentials"),
-            "AWS_ENDPOINT_URL_CODEARTIFACT": standin.url,
-            "AWS_ENDPOINT_URL_STS": standin.url,
-            "AWS_MAX_ATTEMPTS": "2",
-            **safety_net_env(closed_port()),
-        }
+        self.env = user_env(root, standin.url)
 
     def project(self, name: str, *, package: bool = False) -> Path:
         path = self.root / name
