@@ -36,7 +36,7 @@ class CredentialStore:
         self._warn = warn or (lambda message: None)
         self._keyring_failed = False
         self._memory: set[str] = set()
-        self.memory_only = memory_only
+        self._memory_only = memory_only
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -88,7 +88,7 @@ class CredentialStore:
         from poetry.utils.password_manager import PasswordManager
 
         where = MEMORY
-        if self.memory_only:
+        if self._memory_only:
             self.use_in_process(name, token)
             self._memory.add(name)
             return where

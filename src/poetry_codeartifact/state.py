@@ -143,7 +143,6 @@ class StateFile:
                     _unlock(fd)
             os.close(fd)
 
-
     def forget(self, names: list[str]) -> None:
         """Drop the records of ``names`` (``logout``)."""
         with self.lock():

@@ -50,14 +50,20 @@ class CodeArtifactCommand(Command):
 
         return make_refresher(config, self.io, CodeArtifactPlugin.client_factory)
 
+    def pyproject_data(self) -> dict[str, Any] | None:
+        """The project's parsed pyproject.toml (read once per command), or None outside a project."""
+        if not hasattr(self, "_pyproject_data"):
+            from poetry_codeartifact.console import project_data
+
+            project = self.project()
+            self._pyproject_data = project_data(project) if project is not None else None
+        return self._pyproject_data
+
     def known_sources(self) -> list[Source]:
         """Every CodeArtifact source of the project (if any) and repository of Poetry's config."""
-        from poetry_codeartifact.console import project_data
         from poetry_codeartifact.settings import all_sources
 
-        project = self.project()
-        pyproject = project_data(project) if project is not None else None
-        return all_sources(pyproject, self.config().get("repositories"))
+        return all_sources(self.pyproject_data(), self.config().get("repositories"))
 
     def selected_sources(self, names: list[str]) -> list[Source]:
         """The sources called ``names``, or all of them; an unknown name or none at all is an error."""

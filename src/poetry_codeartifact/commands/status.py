@@ -44,7 +44,7 @@ class StatusCommand(CodeArtifactCommand):
     ]
 
     def run_command(self) -> int:
-        from poetry_codeartifact.console import project_data, warn
+        from poetry_codeartifact.console import warn
         from poetry_codeartifact.credentials import CredentialStore
         from poetry_codeartifact.settings import memory_store
         from poetry_codeartifact.state import StateFile
@@ -53,14 +53,12 @@ class StatusCommand(CodeArtifactCommand):
         if output_format not in FORMATS:
             raise InvalidInput("--format", output_format, f"it is one of {', '.join(FORMATS)}")
         config = self.config()
-        project = self.project()
-        pyproject = project_data(project) if project is not None else None
         sources = self.known_sources()
         store = CredentialStore(config)
         records = StateFile.beside(config).load()
         memory = memory_store()
         rows = [_row(source, store, records.get(source.name), memory) for source in sources]
-        warnings = _warnings(sources, pyproject, config.get("repositories") or {})
+        warnings = _warnings(sources, self.pyproject_data(), config.get("repositories") or {})
 
         if output_format == "json":
             self.io.write_line(json.dumps({"sources": [vars(row) for row in rows], "warnings": warnings}, indent=2))
