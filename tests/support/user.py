@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tests.support.app import Result
 from tools.sandbox import pyproject, user_env
 from tools.standin import TOKEN_PREFIX, StandIn
 
@@ -25,15 +26,10 @@ IS_POETRY_1 = POETRY_VERSION.startswith("1.")
 
 
 @dataclass
-class Run:
-    args: tuple[str, ...]
-    code: int
-    out: str
-    err: str
+class Run(Result):
+    """A ``poetry`` subprocess's result, with the arguments it ran with."""
 
-    @property
-    def text(self) -> str:
-        return self.out + self.err
+    args: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"poetry {' '.join(self.args)} -> {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
@@ -65,7 +61,7 @@ class User:
             [poetry or self.poetry, *args], cwd=cwd or self.root, env=environment,
             capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
         )
-        result = Run(args, process.returncode, process.stdout, process.stderr)
+        result = Run(process.returncode, process.stdout, process.stderr, args)
         assert TOKEN_PREFIX not in result.text, f"a token leaked into the output of {result}"
         if check:
             assert result.code == 0, str(result)
