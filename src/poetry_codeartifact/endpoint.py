@@ -2,12 +2,17 @@
 
 Recognises the URL forms CodeArtifact serves PyPI repositories under and validates every
 field against the AWS naming rules, so that the rest of the plugin never handles loose strings.
+
+The refresh hook imports this module on every ``poetry install``, ``lock`` and so on, so it is
+kept cheap to load: patterns are compiled on first use (``re``'s cache), not at import, and the
+data types are ``NamedTuple`` classes, which Python builds about ten times faster than frozen
+dataclasses (benchmarks/run.py measures what the hook costs).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from poetry_codeartifact.errors import InvalidInput
@@ -24,39 +29,43 @@ MIN_DURATION = 900
 MAX_DURATION = 43200
 
 _SUFFIX = r"(?:amazonaws\.com|amazonaws\.com\.cn)"
-_STANDARD_HOST = re.compile(
+_STANDARD_HOST = (
     rf"(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})"
     rf"\.d\.codeartifact\.(?P<region>{REGION_PATTERN})\.{_SUFFIX}"
 )
-_DUALSTACK_HOST = re.compile(
+_DUALSTACK_HOST = (
     rf"(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})"
     rf"\.codeartifact\.(?P<region>{REGION_PATTERN})\.on\.aws"
 )
-_VPCE_HOST = re.compile(
-    rf"vpce-[a-z0-9]+-[a-z0-9]+\.d\.codeartifact\.(?P<region>{REGION_PATTERN})\.vpce\.{_SUFFIX}"
-)
-_REPO_PATH = re.compile(rf"/pypi/(?P<repository>{REPOSITORY_PATTERN})(?:/(?:simple/?)?)?")
-_VPCE_PATH = re.compile(
+_VPCE_HOST = rf"vpce-[a-z0-9]+-[a-z0-9]+\.d\.codeartifact\.(?P<region>{REGION_PATTERN})\.vpce\.{_SUFFIX}"
+_REPO_PATH = rf"/pypi/(?P<repository>{REPOSITORY_PATTERN})(?:/(?:simple/?)?)?"
+_VPCE_PATH = (
     rf"/pypi/d/(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})"
     rf"/(?P<repository>{REPOSITORY_PATTERN})(?:/(?:simple/?)?)?"
 )
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """A CodeArtifact PyPI repository, or at least the domain that issues its tokens."""
-
+class _EndpointFields(NamedTuple):
     domain: str
     owner: str
     region: str
     repository: str | None = None
 
-    def __post_init__(self) -> None:
-        validate_domain(self.domain)
-        validate_owner(self.owner)
-        validate_region(self.region)
-        if self.repository is not None:
-            validate_repository(self.repository)
+
+class Endpoint(_EndpointFields):
+    """A CodeArtifact PyPI repository, or at least the domain that issues its tokens.
+
+    Immutable, and validated when made: an invalid field raises :class:`InvalidInput`."""
+
+    __slots__ = ()
+
+    def __new__(cls, domain: str, owner: str, region: str, repository: str | None = None) -> Endpoint:
+        validate_domain(domain)
+        validate_owner(owner)
+        validate_region(region)
+        if repository is not None:
+            validate_repository(repository)
+        return super().__new__(cls, domain, owner, region, repository)
 
     def describe(self) -> str:
         """``domain/repository`` for messages (the token itself is per domain)."""
@@ -84,9 +93,9 @@ def parse_url(url: str) -> Endpoint | None:
     host = (parts.hostname or "").lower()
     path = parts.path
     for pattern in (_STANDARD_HOST, _DUALSTACK_HOST):
-        host_match = pattern.fullmatch(host)
+        host_match = re.fullmatch(pattern, host)
         if host_match:
-            path_match = _REPO_PATH.fullmatch(path)
+            path_match = re.fullmatch(_REPO_PATH, path)
             if not path_match:
                 return None
             return Endpoint(
@@ -95,9 +104,9 @@ def parse_url(url: str) -> Endpoint | None:
                 region=host_match["region"],
                 repository=path_match["repository"],
             )
-    vpce_match = _VPCE_HOST.fullmatch(host)
+    vpce_match = re.fullmatch(_VPCE_HOST, host)
     if vpce_match:
-        path_match = _VPCE_PATH.fullmatch(path)
+        path_match = re.fullmatch(_VPCE_PATH, path)
         if not path_match:
             return None
         return Endpoint(
@@ -211,13 +220,13 @@ def validate_duration(value: object, field: str = "duration") -> int:
     return number
 
 
-_ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
-_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
+_ROLE_ARN = r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}"
+_SESSION_NAME = r"[\w+=,.@-]{2,64}"
+_EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
 
 
 def validate_role_arn(value: object, field: str = "role-arn") -> str:
-    if not isinstance(value, str) or not _ROLE_ARN.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(_ROLE_ARN, value):
         raise InvalidInput(
             field, value, "a role ARN looks like arn:aws:iam::<12-digit account>:role/<name>",
             "Copy it from the IAM console or `aws iam get-role --role-name NAME`.",
@@ -226,12 +235,12 @@ def validate_role_arn(value: object, field: str = "role-arn") -> str:
 
 
 def validate_session_name(value: object, field: str = "role-session-name") -> str:
-    if not isinstance(value, str) or not _SESSION_NAME.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(_SESSION_NAME, value):
         raise InvalidInput(field, value, "a role session name is 2-64 characters of letters, digits and +=,.@_-")
     return value
 
 
 def validate_external_id(value: object, field: str = "external-id") -> str:
-    if not isinstance(value, str) or not _EXTERNAL_ID.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(_EXTERNAL_ID, value):
         raise InvalidInput(field, value, "an external ID is 2-1224 characters of letters, digits and +=,.@:/_-")
     return value

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from poetry_codeartifact.errors import TokenError
 from poetry_codeartifact.state import TokenRecord, fingerprint
@@ -31,8 +30,7 @@ MANAGED = "environment"  # POETRY_HTTP_BASIC_<NAME>_PASSWORD is set: not ours to
 PROVIDED = "provided"  # CODEARTIFACT_AUTH_TOKEN holds the pipeline's token: used as it is
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     source: Source
     status: str
     expires_at: float | None = None

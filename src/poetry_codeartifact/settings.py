@@ -3,13 +3,14 @@
 Inputs are the project's ``[[tool.poetry.source]]`` entries, its
 ``[tool.poetry-codeartifact.sources.<name>]`` tables and the ``repositories`` of Poetry's config.
 The output is a list of :class:`Source`, the one type the refresh and the commands work with.
+Its types are ``NamedTuple`` classes for the reason given in endpoint.py: the refresh hook loads
+this module on every command that talks to an index.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from poetry_codeartifact.endpoint import (
     Endpoint,
@@ -64,20 +65,21 @@ def pipeline_token() -> str | None:
     return value or None
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(NamedTuple):
     """An IAM role to assume with STS before fetching the token."""
 
     arn: str
     session_name: str = DEFAULT_SESSION_NAME
-    external_id: str | None = field(default=None, repr=False)
+    external_id: str | None = None
+
+    def __repr__(self) -> str:  # the external ID is a shared secret of sorts: never printed
+        return f"Role(arn={self.arn!r}, session_name={self.session_name!r})"
 
     def describe(self) -> str:
         return f"role {self.arn}"
 
 
-@dataclass(frozen=True)
-class TokenKey:
+class TokenKey(NamedTuple):
     """What one authorization token serves: a domain, reached with one set of credentials."""
 
     domain: str
@@ -87,8 +89,7 @@ class TokenKey:
     role: Role | None = None
 
 
-@dataclass(frozen=True)
-class SourceOptions:
+class SourceOptions(NamedTuple):
     """One ``[tool.poetry-codeartifact.sources.<name>]`` table, validated."""
 
     domain: str | None = None
@@ -103,8 +104,7 @@ class SourceOptions:
         return self.domain is not None
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A Poetry source or publish repository that is served by CodeArtifact.
 
     ``name`` is also the name of Poetry's credential (``http-basic.<name>``), shared by a

@@ -16,9 +16,8 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,8 +40,7 @@ def refresh_margin(lifetime: float) -> float:
     return min(MAX_MARGIN, max(0.0, lifetime) / 4)
 
 
-@dataclass(frozen=True)
-class TokenRecord:
+class TokenRecord(NamedTuple):
     domain: str
     owner: str
     region: str
@@ -99,7 +97,7 @@ class StateFile:
             return
         data: dict[str, Any] = {
             "version": VERSION,
-            "tokens": {name: asdict(record) for name, record in sorted(records.items())},
+            "tokens": {name: record._asdict() for name, record in sorted(records.items())},
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".codeartifact-state-", dir=self.path.parent)

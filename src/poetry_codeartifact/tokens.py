@@ -10,8 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from poetry_codeartifact.errors import TokenError
 
@@ -25,11 +24,13 @@ ClientFactory = Callable[..., Any]
 ``credentials`` (AccessKeyId, SecretAccessKey, SessionToken) are an assumed role's."""
 
 
-@dataclass(frozen=True)
-class Token:
-    value: str = field(repr=False)
+class Token(NamedTuple):
+    value: str
     expires_at: float
     issued_at: float
+
+    def __repr__(self) -> str:  # never the token itself
+        return f"Token(expires_at={self.expires_at!r}, issued_at={self.issued_at!r})"
 
     @property
     def lifetime(self) -> float:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from poetry_codeartifact.refresh import Refresher
 from tests.support.app import run
+from tests.support.imports import heavy, loaded
 from tools.standin import TOKEN_PREFIX
 
 if TYPE_CHECKING:
@@ -22,6 +23,18 @@ def test_lock_refreshes_once_per_domain(three_sources: Path, standin: StandIn) -
     assert standin.state.token_calls == {"acme": 1, "tools": 1}
     assert run("lock").code == 0 and standin.token_calls() == 2  # valid now: no call
     assert TOKEN_PREFIX not in result.text
+
+
+def test_a_valid_token_costs_no_aws_import_in_a_fresh_process(three_sources: Path, standin: StandIn) -> None:
+    """With valid tokens the hook only reads files: no boto3, botocore or keyring is loaded
+    (issue 5: the plugin stays cheap until a token is due)."""
+    assert run("lock").code == 0  # the tokens are fetched and stored here
+    calls = standin.token_calls()
+    with_plugin = loaded("plugin", "lock", cwd=str(three_sources))
+    plain = loaded("plain", "lock", cwd=str(three_sources))  # same lock, static credentials
+    assert standin.token_calls() == calls
+    assert "poetry_codeartifact.refresh" in with_plugin  # the hook did check the tokens
+    assert heavy(with_plugin) <= heavy(plain), heavy(with_plugin) - heavy(plain)
 
 
 def test_commands_that_need_no_index_are_left_alone(three_sources: Path, standin: StandIn) -> None:

@@ -87,3 +87,13 @@ def test_auto_refresh_switch(monkeypatch: pytest.MonkeyPatch, value: str | None,
     if value is not None:
         monkeypatch.setenv("POETRY_CODEARTIFACT_AUTO_REFRESH", value)
     assert auto_refresh_enabled() is enabled
+
+
+def test_role_table_is_read_and_its_external_id_never_printed() -> None:
+    table = {"sources": {"private": {"role-arn": "arn:aws:iam::111122223333:role/ci", "external-id": "s3cr3t-id"}}}
+    (source,) = project_sources(pyproject([{"name": "private", "url": CA}], table))
+    assert source.role is not None
+    assert (source.role.arn, source.role.session_name, source.role.external_id) == (
+        "arn:aws:iam::111122223333:role/ci", "poetry-codeartifact", "s3cr3t-id")
+    assert source.key.role == source.role
+    assert "s3cr3t-id" not in repr(source) and "s3cr3t-id" not in repr(source.key)

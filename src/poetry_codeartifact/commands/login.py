@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from cleo.helpers import argument, option
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
@@ -51,9 +49,9 @@ class LoginCommand(CodeArtifactCommand):
         config = self.config()
         sources = self.selected_sources(self.argument("names") or [])
         if profile:
-            sources = [dataclasses.replace(source, profile=profile) for source in sources]
+            sources = [source._replace(profile=profile) for source in sources]
         if role is not None:
-            sources = [dataclasses.replace(source, role=role) for source in sources]
+            sources = [source._replace(role=role) for source in sources]
 
         outcomes = self.refresher(config).ensure(
             sources, force=True, duration=duration, explicit_profile=bool(profile)
