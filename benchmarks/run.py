@@ -5,9 +5,12 @@ Poetry version, Poetry with the plugin installed from the freshly built wheel, a
 without it), re-runs itself under the test virtualenv's Python (which has pypiserver for the
 local CodeArtifact stand-in, tools/standin.py), and then times real ``poetry`` processes.
 
-Every scenario runs the plugin side and the plain-Poetry side in alternation (plugin, baseline,
-plugin, baseline, ...) so that drifts of the machine hit both alike, and compares medians (the
-table also shows the paired ratio, the median of each round's plugin/baseline ratio):
+Every scenario runs the plugin side and the plain-Poetry side in alternation, one of each per
+round and the order swapped every round (plugin first, then baseline first), so that drifts of
+the machine and any advantage of running first or second hit both alike. It compares medians of
+wall time; the table also shows the paired ratio (the median of each round's plugin/baseline
+ratio) and the CPU ratio (medians of user+system CPU time of the process and its children, which
+a busy neighbour on the machine disturbs less than wall time):
 
 * ``poetry --version`` and ``poetry list``: Poetry with the plugin vs without (target <= 1.03x).
 * ``poetry install`` (nothing to do) and ``poetry lock`` (lock file fresh: ``--no-update`` on
@@ -16,8 +19,9 @@ table also shows the paired ratio, the median of each round's plugin/baseline ra
   (target <= 1.05x and no token call).
 * ``poetry lock`` with every token expired: three sources in one domain plus a publish repository
   of that domain (target: one token call), and three sources in two domains (two calls).
-* A noise floor: plain Poetry's ``--version`` against itself in the same rounds. Differences
-  smaller than its distance from 1.000x are below what the machine can resolve.
+* Noise floors: plain Poetry's ``--version`` and ``install`` against themselves in the same
+  rounds. Differences smaller than their distance from 1.000x are below what the machine can
+  resolve.
 * The refresh itself: ``poetry lock`` with expired tokens vs with valid tokens (one domain), next
   to ``python -c "import boto3; boto3.client(...).get_authorization_token(...)"`` against the
   stand-in in the same Python (target: the refresh costs no more than that; no STS call).
@@ -47,7 +51,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -98,6 +102,8 @@ class Scenario:
     baseline_label: str = "plain Poetry"
     plugin: list[float] = field(default_factory=list)
     baseline: list[float] = field(default_factory=list)
+    plugin_cpu: list[float] = field(default_factory=list)
+    baseline_cpu: list[float] = field(default_factory=list)
     token_calls: list[int] = field(default_factory=list)  # per plugin run
     sts_calls: list[int] = field(default_factory=list)
     endpoint_calls: list[int] = field(default_factory=list)
@@ -127,6 +133,10 @@ class Scenario:
         """The median of each round's plugin/baseline ratio: less sensitive than the ratio of the
         medians to a machine whose speed drifts during the run (both runs of a round see the same)."""
         return statistics.median(p / b for p, b in zip(self.plugin, self.baseline))
+
+    @property
+    def cpu_ratio(self) -> float:
+        return statistics.median(self.plugin_cpu) / statistics.median(self.baseline_cpu)
 
     @property
     def delta(self) -> float:
@@ -162,17 +172,18 @@ def judge(scenarios: list[Scenario]) -> None:
 
 def markdown(scenarios: list[Scenario]) -> str:
     lines = [
-        "| Poetry | Scenario | Plugin median | Baseline median | Ratio | Paired ratio | Token calls | STS calls "
-        "| Target | Met |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| Poetry | Scenario | Plugin median | Baseline median | Ratio | Paired ratio | CPU ratio | Token calls "
+        "| STS calls | Target | Met |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for s in scenarios:
         met = {True: "yes", False: "**no**", None: "-"}[s.met]
         ratio = "-" if s.reference else f"{s.ratio:.3f}x"
         paired = "-" if s.reference else f"{s.paired_ratio:.3f}x"
+        cpu = "-" if s.reference else f"{s.cpu_ratio:.3f}x"
         lines.append(
             f"| {s.version} | {s.title} | {s.plugin_median * 1000:.0f} ms | {s.baseline_median * 1000:.0f} ms "
-            f"| {ratio} | {paired} | {_calls(s.token_calls)} | {_calls(s.sts_calls)} | {s.target} | {met} |"
+            f"| {ratio} | {paired} | {cpu} | {_calls(s.token_calls)} | {_calls(s.sts_calls)} | {s.target} | {met} |"
         )
     return "\n".join(lines)
 
@@ -219,23 +230,42 @@ class Side:
     user: User
     project: Path
 
-    def run(self, *args: str, cwd: Path | None = None, program: str | None = None) -> float:
-        """Run ``poetry *args`` (or ``program *args``); the wall time of the process alone."""
+    def run(self, *args: str, cwd: Path | None = None, program: str | None = None) -> tuple[float, float]:
+        """Run ``poetry *args`` (or ``program *args``); the wall time of the process alone, and
+        the CPU time (user + system) of it and the children it waited for."""
         from tools.standin import TOKEN_PREFIX
 
         command = [program or self.user.poetry, *args]
+        cpu_before = _children_cpu()
         started = time.perf_counter()
         process = subprocess.run(
             command, cwd=cwd or self.project, env=self.user.env, stdin=subprocess.DEVNULL,
             capture_output=True, text=True, timeout=600,
         )
         elapsed = time.perf_counter() - started
+        cpu = _children_cpu() - cpu_before  # the runs are sequential: only this one was reaped
         output = process.stdout + process.stderr
         if process.returncode != 0:
             raise Failed(f"{' '.join(command)} in {cwd or self.project} -> {process.returncode}\n{output}")
         if TOKEN_PREFIX in output:
             raise Failed(f"a token leaked into the output of {' '.join(command)}")
-        return elapsed
+        return elapsed, cpu
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Call(NamedTuple):
+    """One command to time: ``poetry *args`` (or ``program *args``) on a side."""
+
+    side: Side
+    args: tuple[str, ...]
+    cwd: Path | None = None
+    program: str | None = None
 
 
 class Counter:
@@ -258,15 +288,17 @@ class Counter:
 def record(scenario: Scenario, standin: StandIn, side: Side, args: tuple[str, ...], plugin: bool,
            program: str | None = None, cwd: Path | None = None) -> None:
     counter = Counter(standin)
-    elapsed = side.run(*args, program=program, cwd=cwd)
+    elapsed, cpu = side.run(*args, program=program, cwd=cwd)
     tokens, sts, endpoints, unauthorized = counter.delta()
     if plugin:
         scenario.plugin.append(elapsed)
+        scenario.plugin_cpu.append(cpu)
         scenario.token_calls.append(tokens)
         scenario.sts_calls.append(sts)
         scenario.endpoint_calls.append(endpoints)
     else:
         scenario.baseline.append(elapsed)
+        scenario.baseline_cpu.append(cpu)
     scenario.unauthorized.append(unauthorized)
 
 
@@ -356,37 +388,45 @@ class VersionBench:
     def scenario(self, key: str, title: str, target: str, **extra: Any) -> Scenario:
         return Scenario(self.version, key, title, target, **extra)
 
+    def measure(self, scenario: Scenario, round_: int, plugin: Call, baseline: Call) -> None:
+        """One plugin-side run and one baseline run; the baseline goes first in odd rounds."""
+        runs = [(plugin, True), (baseline, False)]
+        if round_ % 2:
+            runs.reverse()
+        for call, is_plugin in runs:
+            record(scenario, self.standin, call.side, call.args, is_plugin, program=call.program, cwd=call.cwd)
+
     def run(self, rounds: int, lock_rounds: int, expired_rounds: int) -> list[Scenario]:
         v = self.version
         lock = " ".join(self.lock_args)
-        startup = [
-            self.scenario("version", "`poetry --version`", "<= 1.03x", max_ratio=1.03),
-            self.scenario("list", "`poetry list`", "<= 1.03x", max_ratio=1.03),
+        two, plain = self.two, self.two_plain
+        startup: list[tuple[Scenario, tuple[str, ...]]] = [
+            (self.scenario("version", "`poetry --version`", "<= 1.03x", max_ratio=1.03), ("--version",)),
+            (self.scenario("list", "`poetry list`", "<= 1.03x", max_ratio=1.03), ("list",)),
         ]
         # The noise floor: plain Poetry against itself, measured like the others. A ratio of the
         # other rows within this one's distance from 1.000x is not a measurable difference.
-        control = self.scenario("noise", "noise floor: `poetry --version`, plain Poetry against itself",
-                                "none (shows the noise)", plugin_label="plain Poetry (again)")
-        for _ in range(rounds):
-            for scenario, args in zip(startup, (("--version",), ("list",))):
-                record(scenario, self.standin, self.two, args, True, cwd=self.two.user.root)
-                record(scenario, self.standin, self.two_plain, args, False, cwd=self.two_plain.user.root)
-            record(control, self.standin, self.two_plain, ("--version",), True, cwd=self.two_plain.user.root)
-            control.baseline.append(startup[0].baseline[-1])
-        startup.append(control)
+        startup_noise = self.scenario("noise", "noise floor: `poetry --version`, plain Poetry against itself",
+                                      "none (shows the noise)", plugin_label="plain Poetry (again)")
+        for round_ in range(rounds):
+            for scenario, args in startup:
+                self.measure(scenario, round_, Call(two, args, two.user.root), Call(plain, args, plain.user.root))
+            version = Call(plain, ("--version",), plain.user.root)
+            self.measure(startup_noise, round_, version, version)
         log(f"Poetry {v}: start-up done")
 
-        valid = [
-            self.scenario("install", "`poetry install` (nothing to do), 3 sources in 2 domains, valid tokens",
-                          "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0),
-            self.scenario("lock", f"`poetry {lock}` (fresh lock), 3 sources in 2 domains, valid tokens",
-                          "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0),
+        valid: list[tuple[Scenario, tuple[str, ...]]] = [
+            (self.scenario("install", "`poetry install` (nothing to do), 3 sources in 2 domains, valid tokens",
+                           "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0), ("install",)),
+            (self.scenario("lock", f"`poetry {lock}` (fresh lock), 3 sources in 2 domains, valid tokens",
+                           "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0), self.lock_args),
         ]
-        commands: tuple[tuple[str, ...], ...] = (("install",), self.lock_args)
-        for _ in range(lock_rounds):
-            for scenario, command in zip(valid, commands):
-                record(scenario, self.standin, self.two, command, True)
-                record(scenario, self.standin, self.two_plain, command, False)
+        install_noise = self.scenario("install-noise", "noise floor: `poetry install`, plain Poetry against itself",
+                                      "none (shows the noise)", plugin_label="plain Poetry (again)")
+        for round_ in range(lock_rounds):
+            for scenario, args in valid:
+                self.measure(scenario, round_, Call(two, args), Call(plain, args))
+            self.measure(install_noise, round_, Call(plain, ("install",)), Call(plain, ("install",)))
         log(f"Poetry {v}: install and lock with valid tokens done")
 
         one_domain = self.scenario(
@@ -404,21 +444,22 @@ class VersionBench:
             "boto3", "`python -c \"import boto3; boto3.client(...).get_authorization_token(...)\"` "
             "(baseline: `python -c pass`)", "reference for the refresh", reference=True,
             plugin_label="boto3 snippet", baseline_label="python -c pass")
-        for _ in range(expired_rounds):
+        for round_ in range(expired_rounds):
             self.expire_all()
-            record(two_domains, self.standin, self.two, self.lock_args, True)
-            record(two_domains, self.standin, self.two_plain, self.lock_args, False)
-            record(one_domain, self.standin, self.one, self.lock_args, True)
-            record(one_domain, self.standin, self.one_plain, self.lock_args, False)
-            # The refresh: the expired run above, against a valid-token run of the same project.
+            self.measure(two_domains, round_, Call(two, self.lock_args), Call(plain, self.lock_args))
+            self.measure(one_domain, round_, Call(self.one, self.lock_args), Call(self.one_plain, self.lock_args))
+            # The refresh: the expired run above, against a valid-token run of the same project
+            # (necessarily after it: that run refreshed the tokens).
             refresh.plugin.append(one_domain.plugin[-1])
+            refresh.plugin_cpu.append(one_domain.plugin_cpu[-1])
             refresh.token_calls.append(one_domain.token_calls[-1])
             refresh.sts_calls.append(one_domain.sts_calls[-1])
             record(refresh, self.standin, self.one, self.lock_args, False)
-            record(snippet, self.standin, self.one, ("-c", SNIPPET), True, program=self.python)
-            record(snippet, self.standin, self.one, ("-c", "pass"), False, program=self.python)
+            self.measure(snippet, round_, Call(self.one, ("-c", SNIPPET), program=self.python),
+                         Call(self.one, ("-c", "pass"), program=self.python))
         log(f"Poetry {v}: expired tokens done")
-        return [*startup, *valid, one_domain, two_domains, refresh, snippet]
+        return [*(s for s, _ in startup), startup_noise, *(s for s, _ in valid), install_noise, one_domain,
+                two_domains, refresh, snippet]
 
 
 # -- the two stages --------------------------------------------------------------------------
@@ -434,7 +475,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="comma-separated Poetry versions (default: %(default)s)")
     parser.add_argument("--rounds", type=int, default=31,
                         help="rounds of `--version` and `list` (default: %(default)s)")
-    parser.add_argument("--lock-rounds", type=int, default=15,
+    parser.add_argument("--lock-rounds", type=int, default=21,
                         help="rounds of `install` and `lock` with valid tokens (default: %(default)s)")
     parser.add_argument("--expired-rounds", type=int, default=7,
                         help="rounds with every token expired; each waits for the tokens to expire "
