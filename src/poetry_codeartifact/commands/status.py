@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cleo.helpers import option
 
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
 FORMATS = ("table", "json")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # not a dataclass: `poetry list` imports this module, and must stay cheap
     name: str
     kind: str
     priority: str
@@ -61,7 +59,7 @@ class StatusCommand(CodeArtifactCommand):
         warnings = _warnings(sources, self.pyproject_data(), config.get("repositories") or {})
 
         if output_format == "json":
-            self.io.write_line(json.dumps({"sources": [vars(row) for row in rows], "warnings": warnings}, indent=2))
+            self.io.write_line(json.dumps({"sources": [row._asdict() for row in rows], "warnings": warnings}, indent=2))
             return 0
         if not rows:
             self.line("No CodeArtifact source or repository found. Add one with `poetry codeartifact add-source`.")
