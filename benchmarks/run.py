@@ -7,10 +7,15 @@ local CodeArtifact stand-in, tools/standin.py), and then times real ``poetry`` p
 
 Every scenario runs the plugin side and the plain-Poetry side in alternation, one of each per
 round and the order swapped every round (plugin first, then baseline first), so that drifts of
-the machine and any advantage of running first or second hit both alike. It compares medians of
-wall time; the table also shows the paired ratio (the median of each round's plugin/baseline
-ratio) and the CPU ratio (medians of user+system CPU time of the process and its children, which
-a busy neighbour on the machine disturbs less than wall time):
+the machine and any advantage of running first or second hit both alike. A target compares the
+median wall times of the two sides (the ratio of the medians). Each ratio comes with a 95%
+bootstrap confidence interval (rounds resampled as pairs), which shows what the machine can
+resolve: on a shared 2-CPU VM a single run of Poetry varies by about 10%.
+
+The rounds of a ratio target are adaptive: after ``--min-rounds`` the benchmark goes on, ten
+rounds at a time, until the interval lies wholly below the target (met) or wholly above it (not
+met), or ``--rounds`` / ``--lock-rounds`` is reached. The verdict is always the ratio of the
+medians; the interval only decides when there are enough rounds to trust it.
 
 * ``poetry --version`` and ``poetry list``: Poetry with the plugin vs without (target <= 1.03x).
 * ``poetry install`` (nothing to do) and ``poetry lock`` (lock file fresh: ``--no-update`` on
@@ -19,18 +24,21 @@ a busy neighbour on the machine disturbs less than wall time):
   (target <= 1.05x and no token call).
 * ``poetry lock`` with every token expired: three sources in one domain plus a publish repository
   of that domain (target: one token call), and three sources in two domains (two calls).
-* Noise floors: plain Poetry's ``--version`` and ``install`` against themselves in the same
-  rounds. Differences smaller than their distance from 1.000x are below what the machine can
-  resolve.
 * The refresh itself: ``poetry lock`` with expired tokens vs with valid tokens (one domain), next
   to ``python -c "import boto3; boto3.client(...).get_authorization_token(...)"`` against the
   stand-in in the same Python (target: the refresh costs no more than that; no STS call).
 
+With ``--instructions`` (needs valgrind) every ratio target also runs once per side under
+callgrind with a fixed PYTHONHASHSEED: the ratio of executed instructions is repeatable to about
+0.01% and independent of the machine's noise, so it shows the plugin's real cost. It adds about
+four minutes per Poetry version.
+
 Tokens expire for real before each expired run: the plugin side logs in with a 3-second token
 lifetime and waits until it has passed (not timed).
 
-    python3 benchmarks/run.py                        # both Poetry versions, default rounds
-    python3 benchmarks/run.py --poetry 2.5.1 --rounds 5 --lock-rounds 3 --expired-rounds 2
+    python3 benchmarks/run.py                        # both Poetry versions, about 25 minutes
+    python3 benchmarks/run.py --instructions         # and instruction counts under callgrind
+    python3 benchmarks/run.py --poetry 2.5.1 --min-rounds 5 --rounds 5 --lock-rounds 5 --expired-rounds 2
     python3 benchmarks/run.py --json results.json    # also save every raw timing
 
 Everything runs under a temporary directory with throw-away HOMEs and Poetry configurations,
@@ -43,6 +51,8 @@ import argparse
 import json
 import os
 import platform
+import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -79,6 +89,7 @@ PACKAGES = {"private": "acme-utils", "internal": "acme-core", "extra": "acme-ext
 # itself; lock never contacts it).
 RELEASES = "releases"
 RELEASES_URL = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/releases/"
+CHECK_EVERY = 10  # rounds between two looks at the confidence intervals
 SNIPPET = (
     "import boto3; boto3.client('codeartifact', region_name='eu-west-1')"
     ".get_authorization_token(domain='acme', domainOwner='111122223333')"
@@ -102,8 +113,9 @@ class Scenario:
     baseline_label: str = "plain Poetry"
     plugin: list[float] = field(default_factory=list)
     baseline: list[float] = field(default_factory=list)
-    plugin_cpu: list[float] = field(default_factory=list)
+    plugin_cpu: list[float] = field(default_factory=list)  # user+system CPU seconds, in the JSON only
     baseline_cpu: list[float] = field(default_factory=list)
+    instructions: tuple[int, int] | None = None  # (plugin, baseline) under callgrind
     token_calls: list[int] = field(default_factory=list)  # per plugin run
     sts_calls: list[int] = field(default_factory=list)
     endpoint_calls: list[int] = field(default_factory=list)
@@ -134,9 +146,28 @@ class Scenario:
         medians to a machine whose speed drifts during the run (both runs of a round see the same)."""
         return statistics.median(p / b for p, b in zip(self.plugin, self.baseline))
 
+    def interval(self, resamples: int = 2000) -> tuple[float, float]:
+        """The 95% bootstrap confidence interval of :attr:`ratio` (rounds resampled as pairs,
+        with a fixed seed so that the same timings always give the same interval)."""
+        rng = random.Random(0)
+        n = len(self.plugin)
+        ratios = []
+        for _ in range(resamples):
+            picks = [rng.randrange(n) for _ in range(n)]
+            ratios.append(statistics.median(self.plugin[i] for i in picks)
+                          / statistics.median(self.baseline[i] for i in picks))
+        ratios.sort()
+        return ratios[int(0.025 * resamples)], ratios[int(0.975 * resamples) - 1]
+
+    def decided(self) -> bool:
+        """True when the interval lies wholly on one side of the ratio target."""
+        assert self.max_ratio is not None
+        low, high = self.interval(1000)
+        return high <= self.max_ratio or low > self.max_ratio
+
     @property
-    def cpu_ratio(self) -> float:
-        return statistics.median(self.plugin_cpu) / statistics.median(self.baseline_cpu)
+    def instruction_ratio(self) -> float | None:
+        return None if self.instructions is None else self.instructions[0] / self.instructions[1]
 
     @property
     def delta(self) -> float:
@@ -172,18 +203,20 @@ def judge(scenarios: list[Scenario]) -> None:
 
 def markdown(scenarios: list[Scenario]) -> str:
     lines = [
-        "| Poetry | Scenario | Plugin median | Baseline median | Ratio | Paired ratio | CPU ratio | Token calls "
-        "| STS calls | Target | Met |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| Poetry | Scenario | Rounds | Plugin median | Baseline median | Ratio | 95% CI | Instructions "
+        "| Token calls | STS calls | Target | Met |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|---|",
     ]
     for s in scenarios:
         met = {True: "yes", False: "**no**", None: "-"}[s.met]
         ratio = "-" if s.reference else f"{s.ratio:.3f}x"
-        paired = "-" if s.reference else f"{s.paired_ratio:.3f}x"
-        cpu = "-" if s.reference else f"{s.cpu_ratio:.3f}x"
+        low, high = s.interval()
+        interval = "-" if s.reference else f"{low:.3f}-{high:.3f}"
+        instructions = "-" if s.instruction_ratio is None else f"{s.instruction_ratio:.4f}x"
         lines.append(
-            f"| {s.version} | {s.title} | {s.plugin_median * 1000:.0f} ms | {s.baseline_median * 1000:.0f} ms "
-            f"| {ratio} | {paired} | {cpu} | {_calls(s.token_calls)} | {_calls(s.sts_calls)} | {s.target} | {met} |"
+            f"| {s.version} | {s.title} | {len(s.plugin)} | {s.plugin_median * 1000:.0f} ms "
+            f"| {s.baseline_median * 1000:.0f} ms | {ratio} | {interval} | {instructions} | {_calls(s.token_calls)} "
+            f"| {_calls(s.sts_calls)} | {s.target} | {met} |"
         )
     return "\n".join(lines)
 
@@ -250,6 +283,21 @@ class Side:
         if TOKEN_PREFIX in output:
             raise Failed(f"a token leaked into the output of {' '.join(command)}")
         return elapsed, cpu
+
+
+    def instructions(self, *args: str, cwd: Path | None = None) -> int:
+        """The instructions ``poetry *args`` executes, counted by valgrind's callgrind (about
+        40 times slower than a plain run). Hash randomisation is fixed so that two runs of the
+        same command execute the same instructions."""
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", self.user.poetry, *args]
+        process = subprocess.run(
+            command, cwd=cwd or self.project, env={**self.user.env, "PYTHONHASHSEED": "0"},
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=1800,
+        )
+        match = re.search(r"Collected : (\d+)", process.stderr)
+        if process.returncode != 0 or match is None:
+            raise Failed(f"{' '.join(command)} -> {process.returncode}\n{process.stdout}{process.stderr}")
+        return int(match.group(1))
 
 
 def _children_cpu() -> float:
@@ -344,7 +392,9 @@ class VersionBench:
         return side
 
     def _baseline_project(self, name: str, plugin: Side) -> Side:
-        """The same project under plain Poetry, with the plugin side's tokens as static credentials."""
+        """The same project under plain Poetry, set up as by hand without the plugin: the plugin
+        side's tokens as static credentials and its publish repositories in Poetry's config (so
+        that both Poetries parse the same pyproject.toml, config.toml and auth.toml)."""
         import tomlkit
 
         user = self._user(name, self.plain)
@@ -356,6 +406,9 @@ class VersionBench:
         auth = tomlkit.parse((plugin.user.config_dir / "auth.toml").read_text()).unwrap()
         for source, entry in auth["http-basic"].items():
             side.run("config", f"http-basic.{source}", entry["username"], entry["password"])
+        config = tomlkit.parse((plugin.user.config_dir / "config.toml").read_text()).unwrap()
+        for repository, entry in config.get("repositories", {}).items():
+            side.run("config", f"repositories.{repository}", entry["url"])
         side.run("install")
         return side
 
@@ -396,38 +449,49 @@ class VersionBench:
         for call, is_plugin in runs:
             record(scenario, self.standin, call.side, call.args, is_plugin, program=call.program, cwd=call.cwd)
 
-    def run(self, rounds: int, lock_rounds: int, expired_rounds: int) -> list[Scenario]:
+    def until_decided(self, pairs: list[tuple[Scenario, Call, Call]], min_rounds: int, max_rounds: int) -> None:
+        """Rounds of every pair until each one's interval is decided (see the module docstring)."""
+        active = list(pairs)
+        round_ = 0
+        while active and round_ < max_rounds:
+            for scenario, plugin, baseline in active:
+                self.measure(scenario, round_, plugin, baseline)
+            round_ += 1
+            if round_ >= min_rounds and round_ % CHECK_EVERY == 0:
+                active = [pair for pair in active if not pair[0].decided()]
+
+    def count_instructions(self, pairs: list[tuple[Scenario, Call, Call]]) -> None:
+        for scenario, plugin, baseline in pairs:
+            scenario.instructions = (plugin.side.instructions(*plugin.args, cwd=plugin.cwd),
+                                     baseline.side.instructions(*baseline.args, cwd=baseline.cwd))
+
+    def run(self, args: argparse.Namespace) -> list[Scenario]:
         v = self.version
         lock = " ".join(self.lock_args)
         two, plain = self.two, self.two_plain
-        startup: list[tuple[Scenario, tuple[str, ...]]] = [
-            (self.scenario("version", "`poetry --version`", "<= 1.03x", max_ratio=1.03), ("--version",)),
-            (self.scenario("list", "`poetry list`", "<= 1.03x", max_ratio=1.03), ("list",)),
+        startup = [
+            (self.scenario("version", "`poetry --version`", "<= 1.03x", max_ratio=1.03),
+             Call(two, ("--version",), two.user.root), Call(plain, ("--version",), plain.user.root)),
+            (self.scenario("list", "`poetry list`", "<= 1.03x", max_ratio=1.03),
+             Call(two, ("list",), two.user.root), Call(plain, ("list",), plain.user.root)),
         ]
-        # The noise floor: plain Poetry against itself, measured like the others. A ratio of the
-        # other rows within this one's distance from 1.000x is not a measurable difference.
-        startup_noise = self.scenario("noise", "noise floor: `poetry --version`, plain Poetry against itself",
-                                      "none (shows the noise)", plugin_label="plain Poetry (again)")
-        for round_ in range(rounds):
-            for scenario, args in startup:
-                self.measure(scenario, round_, Call(two, args, two.user.root), Call(plain, args, plain.user.root))
-            version = Call(plain, ("--version",), plain.user.root)
-            self.measure(startup_noise, round_, version, version)
-        log(f"Poetry {v}: start-up done")
+        self.until_decided(startup, args.min_rounds, args.rounds)
+        log(f"Poetry {v}: start-up done ({', '.join(f'{s.key} {len(s.plugin)} rounds' for s, _, _ in startup)})")
 
-        valid: list[tuple[Scenario, tuple[str, ...]]] = [
+        valid = [
             (self.scenario("install", "`poetry install` (nothing to do), 3 sources in 2 domains, valid tokens",
-                           "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0), ("install",)),
+                           "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0),
+             Call(two, ("install",)), Call(plain, ("install",))),
             (self.scenario("lock", f"`poetry {lock}` (fresh lock), 3 sources in 2 domains, valid tokens",
-                           "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0), self.lock_args),
+                           "<= 1.05x, 0 calls", max_ratio=1.05, expected_calls=0),
+             Call(two, self.lock_args), Call(plain, self.lock_args)),
         ]
-        install_noise = self.scenario("install-noise", "noise floor: `poetry install`, plain Poetry against itself",
-                                      "none (shows the noise)", plugin_label="plain Poetry (again)")
-        for round_ in range(lock_rounds):
-            for scenario, args in valid:
-                self.measure(scenario, round_, Call(two, args), Call(plain, args))
-            self.measure(install_noise, round_, Call(plain, ("install",)), Call(plain, ("install",)))
-        log(f"Poetry {v}: install and lock with valid tokens done")
+        self.until_decided(valid, args.min_rounds, args.lock_rounds)
+        log(f"Poetry {v}: install and lock with valid tokens done "
+            f"({', '.join(f'{s.key} {len(s.plugin)} rounds' for s, _, _ in valid)})")
+        if args.instructions:
+            self.count_instructions([*startup, *valid])
+            log(f"Poetry {v}: instructions counted")
 
         one_domain = self.scenario(
             "expired-one-domain",
@@ -444,7 +508,7 @@ class VersionBench:
             "boto3", "`python -c \"import boto3; boto3.client(...).get_authorization_token(...)\"` "
             "(baseline: `python -c pass`)", "reference for the refresh", reference=True,
             plugin_label="boto3 snippet", baseline_label="python -c pass")
-        for round_ in range(expired_rounds):
+        for round_ in range(args.expired_rounds):
             self.expire_all()
             self.measure(two_domains, round_, Call(two, self.lock_args), Call(plain, self.lock_args))
             self.measure(one_domain, round_, Call(self.one, self.lock_args), Call(self.one_plain, self.lock_args))
@@ -458,8 +522,7 @@ class VersionBench:
             self.measure(snippet, round_, Call(self.one, ("-c", SNIPPET), program=self.python),
                          Call(self.one, ("-c", "pass"), program=self.python))
         log(f"Poetry {v}: expired tokens done")
-        return [*(s for s, _ in startup), startup_noise, *(s for s, _ in valid), install_noise, one_domain,
-                two_domains, refresh, snippet]
+        return [*(s for s, _, _ in startup), *(s for s, _, _ in valid), one_domain, two_domains, refresh, snippet]
 
 
 # -- the two stages --------------------------------------------------------------------------
@@ -473,18 +536,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--poetry", default=",".join(venvs.POETRY_VERSIONS),
                         help="comma-separated Poetry versions (default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=31,
-                        help="rounds of `--version` and `list` (default: %(default)s)")
-    parser.add_argument("--lock-rounds", type=int, default=21,
-                        help="rounds of `install` and `lock` with valid tokens (default: %(default)s)")
+    parser.add_argument("--min-rounds", type=int, default=30,
+                        help="rounds of every ratio target before its interval may end it (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=300,
+                        help="at most this many rounds of `--version` and `list` (default: %(default)s)")
+    parser.add_argument("--lock-rounds", type=int, default=150,
+                        help="at most this many rounds of `install` and `lock` with valid tokens "
+                             "(default: %(default)s)")
     parser.add_argument("--expired-rounds", type=int, default=7,
                         help="rounds with every token expired; each waits for the tokens to expire "
                              "(default: %(default)s)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the instructions of each ratio target once per side under valgrind")
     parser.add_argument("--json", type=Path, help="also save the raw results to this file")
     args = parser.parse_args(argv)
     args.versions = tuple(v for v in args.poetry.split(",") if v)
-    if not args.versions or min(args.rounds, args.lock_rounds, args.expired_rounds) < 1:
+    if not args.versions or min(args.min_rounds, args.rounds, args.lock_rounds, args.expired_rounds) < 1:
         parser.error("give at least one Poetry version and at least one round of each kind")
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (Debian: apt-get install valgrind)")
     return args
 
 
@@ -530,7 +600,7 @@ def benchmark(args: argparse.Namespace) -> int:
                 bench = VersionBench(version, Path(paths[version]["poetry"]), Path(paths[version]["plain"]),
                                      standin, workdir / version)
                 bench.setup()
-                scenarios += bench.run(args.rounds, args.lock_rounds, args.expired_rounds)
+                scenarios += bench.run(args)
         except Failed as error:
             log(f"FAILED: {error}")
             return 1
@@ -543,8 +613,8 @@ def benchmark(args: argparse.Namespace) -> int:
     print()
     print(f"Machine: {info['cpus']} CPUs ({info['cpu_model']}), Python {info['python']}, {info['platform']}; "
           f"load average {info['load_average_at_start']} at start, {info['load_average_at_end']} at end. "
-          f"Rounds: {args.rounds} (start-up), {args.lock_rounds} (install/lock), {args.expired_rounds} "
-          f"(expired tokens). Runtime {runtime:.0f}s.")
+          f"Rounds: {args.min_rounds} to {args.rounds} (start-up), {args.min_rounds} to {args.lock_rounds} "
+          f"(install/lock), {args.expired_rounds} (expired tokens). Runtime {runtime:.0f}s.")
     print()
     print(table)
     missed = [s for s in scenarios if s.met is False]
@@ -560,7 +630,8 @@ def benchmark(args: argparse.Namespace) -> int:
         data = {
             "machine": info,
             "runtime_seconds": runtime,
-            "rounds": {"startup": args.rounds, "lock": args.lock_rounds, "expired": args.expired_rounds},
+            "rounds": {"min": args.min_rounds, "startup_max": args.rounds, "lock_max": args.lock_rounds,
+                       "expired": args.expired_rounds},
             "scenarios": [
                 {**asdict(s), "plugin_median": s.plugin_median, "baseline_median": s.baseline_median,
                  "ratio": s.ratio, "paired_ratio": s.paired_ratio, "delta": s.delta}
