@@ -113,8 +113,6 @@ class Scenario:
     baseline_label: str = "plain Poetry"
     plugin: list[float] = field(default_factory=list)
     baseline: list[float] = field(default_factory=list)
-    plugin_cpu: list[float] = field(default_factory=list)  # user+system CPU seconds, in the JSON only
-    baseline_cpu: list[float] = field(default_factory=list)
     instructions: tuple[int, int] | None = None  # (plugin, baseline) under callgrind
     token_calls: list[int] = field(default_factory=list)  # per plugin run
     sts_calls: list[int] = field(default_factory=list)
@@ -263,27 +261,23 @@ class Side:
     user: User
     project: Path
 
-    def run(self, *args: str, cwd: Path | None = None, program: str | None = None) -> tuple[float, float]:
-        """Run ``poetry *args`` (or ``program *args``); the wall time of the process alone, and
-        the CPU time (user + system) of it and the children it waited for."""
+    def run(self, *args: str, cwd: Path | None = None, program: str | None = None) -> float:
+        """Run ``poetry *args`` (or ``program *args``); the wall time of the process alone."""
         from tools.standin import TOKEN_PREFIX
 
         command = [program or self.user.poetry, *args]
-        cpu_before = _children_cpu()
         started = time.perf_counter()
         process = subprocess.run(
             command, cwd=cwd or self.project, env=self.user.env, stdin=subprocess.DEVNULL,
             capture_output=True, text=True, timeout=600,
         )
         elapsed = time.perf_counter() - started
-        cpu = _children_cpu() - cpu_before  # the runs are sequential: only this one was reaped
         output = process.stdout + process.stderr
         if process.returncode != 0:
             raise Failed(f"{' '.join(command)} in {cwd or self.project} -> {process.returncode}\n{output}")
         if TOKEN_PREFIX in output:
             raise Failed(f"a token leaked into the output of {' '.join(command)}")
-        return elapsed, cpu
-
+        return elapsed
 
     def instructions(self, *args: str, cwd: Path | None = None) -> int:
         """The instructions ``poetry *args`` executes, counted by valgrind's callgrind (about
@@ -298,13 +292,6 @@ class Side:
         if process.returncode != 0 or match is None:
             raise Failed(f"{' '.join(command)} -> {process.returncode}\n{process.stdout}{process.stderr}")
         return int(match.group(1))
-
-
-def _children_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 class Call(NamedTuple):
@@ -336,17 +323,15 @@ class Counter:
 def record(scenario: Scenario, standin: StandIn, side: Side, args: tuple[str, ...], plugin: bool,
            program: str | None = None, cwd: Path | None = None) -> None:
     counter = Counter(standin)
-    elapsed, cpu = side.run(*args, program=program, cwd=cwd)
+    elapsed = side.run(*args, program=program, cwd=cwd)
     tokens, sts, endpoints, unauthorized = counter.delta()
     if plugin:
         scenario.plugin.append(elapsed)
-        scenario.plugin_cpu.append(cpu)
         scenario.token_calls.append(tokens)
         scenario.sts_calls.append(sts)
         scenario.endpoint_calls.append(endpoints)
     else:
         scenario.baseline.append(elapsed)
-        scenario.baseline_cpu.append(cpu)
     scenario.unauthorized.append(unauthorized)
 
 
@@ -515,7 +500,6 @@ class VersionBench:
             # The refresh: the expired run above, against a valid-token run of the same project
             # (necessarily after it: that run refreshed the tokens).
             refresh.plugin.append(one_domain.plugin[-1])
-            refresh.plugin_cpu.append(one_domain.plugin_cpu[-1])
             refresh.token_calls.append(one_domain.token_calls[-1])
             refresh.sts_calls.append(one_domain.sts_calls[-1])
             record(refresh, self.standin, self.one, self.lock_args, False)
