@@ -46,6 +46,7 @@ def standin(standin_server: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn
     standin_server.reset()
     monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", standin_server.url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", standin_server.url)
+    monkeypatch.setenv("POETRY_CODEARTIFACT_TRUSTED_HOSTS", standin_server.url.split("//", 1)[1])
     for key, value in FAKE_AWS.items():
         monkeypatch.setenv(key, value)
     return standin_server

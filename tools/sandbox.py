@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -76,6 +77,8 @@ def user_env(
         "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
         "AWS_ENDPOINT_URL_CODEARTIFACT": endpoint_url,
+        # The user (never a project file) trusts the stand-in's host to receive tokens.
+        "POETRY_CODEARTIFACT_TRUSTED_HOSTS": urlsplit(endpoint_url).netloc,
         "AWS_ENDPOINT_URL_STS": endpoint_url,
         "AWS_MAX_ATTEMPTS": "2",
         **safety_net_env(proxy_port),

@@ -57,6 +57,14 @@ def describe_expiry(expires_at: float | None, now: float | None = None) -> str:
     return f"{stamp} (in {_span(left)})"
 
 
+def describe_location(where: str | None) -> str:
+    """Where a token lives, in words: ``keyring``, ``codeartifact-tokens.json``, ``memory``."""
+    from poetry_codeartifact.paths import TOKENS_NAME
+    from poetry_codeartifact.store import FILE
+
+    return TOKENS_NAME if where == FILE else (where or "nowhere")
+
+
 def _span(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes = rest // 60
@@ -68,10 +76,10 @@ def _span(seconds: int) -> str:
 
 
 def make_refresher(config: Config, io: IO, client_factory: ClientFactory | None = None) -> Refresher:
-    from poetry_codeartifact.credentials import CredentialStore
     from poetry_codeartifact.refresh import Refresher
     from poetry_codeartifact.settings import memory_store
     from poetry_codeartifact.state import StateFile
+    from poetry_codeartifact.store import TokenStore
     from poetry_codeartifact.tokens import TokenFetcher
 
     def say(message: str) -> None:
@@ -79,9 +87,10 @@ def make_refresher(config: Config, io: IO, client_factory: ClientFactory | None 
 
     memory = memory_store()
     return Refresher(
-        store=CredentialStore(config, say, memory_only=memory),
+        store=TokenStore(config, say, memory_only=memory),
         state=StateFile.in_memory() if memory else StateFile.beside(config),
         fetcher=TokenFetcher(client_factory, say),
+        config=config,
         warn=say,
     )
 

@@ -88,7 +88,13 @@ def parse_url(url: str) -> Endpoint | None:
     explicit ``[tool.poetry-codeartifact.sources.NAME]`` table.
     """
     parts = urlsplit(url.strip())
-    if parts.scheme != "https" or parts.query or parts.fragment or parts.port is not None:
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme != "https" or parts.query or parts.fragment or port not in (None, 443):
+        return None
+    if parts.username is not None or parts.password is not None:
         return None
     host = (parts.hostname or "").lower()
     path = parts.path
@@ -116,6 +122,38 @@ def parse_url(url: str) -> Endpoint | None:
             repository=path_match["repository"],
         )
     return None
+
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def host_key(url: str) -> str:
+    """``host`` or ``host:port`` of a URL, lower-cased, the scheme's default port left out:
+    the form in which the user trusts a host (``POETRY_CODEARTIFACT_TRUSTED_HOSTS``)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None or port == _DEFAULT_PORTS.get(parts.scheme):
+        return host
+    return f"{host}:{port}"
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: plain http to these never leaves the machine."""
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def looks_like_codeartifact(url: str) -> bool:

@@ -66,10 +66,12 @@ class CodeArtifactPlugin(ApplicationPlugin):
         return []
 
     def activate(self, application: Application) -> None:
-        from cleo.events.console_events import COMMAND
+        from cleo.events.console_events import COMMAND, TERMINATE
 
         for name, factory in FACTORIES.items():
             application.command_loader.register_factory(name, factory)
         dispatcher = application.event_dispatcher
         if dispatcher is not None:
-            dispatcher.add_listener(COMMAND, RefreshHook(self.client_factory), PRIORITY)  # type: ignore[arg-type]
+            hook = RefreshHook(self.client_factory)
+            dispatcher.add_listener(COMMAND, hook, PRIORITY)  # type: ignore[arg-type]
+            dispatcher.add_listener(TERMINATE, hook.terminate, PRIORITY)  # type: ignore[arg-type]

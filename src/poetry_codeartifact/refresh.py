@@ -1,26 +1,32 @@
-"""Which tokens are due, and getting each due token once.
+"""Which tokens are due, getting each due token once, and handing tokens to Poetry.
 
-Data flows one way: sources -> due tokens (state file + stored credential, no AWS call) ->
-one fetch per :class:`TokenKey` under a cross-process lock -> storage and state. Nothing here
-knows about cleo; messages go out through the ``warn`` callback or as exceptions.
+Data flows one way: sources -> one :class:`TokenKey` per domain and identity -> due keys
+(state file + token store, no AWS call) -> one fetch per due key, the keys at the same time,
+under a cross-process lock -> token store and state -> the running Poetry, in memory, for every
+source name of that key. Nothing here knows about cleo; messages go out through the ``warn``
+callback or as exceptions.
 """
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
+from poetry_codeartifact.credentials import from_environment, hand, users_own
 from poetry_codeartifact.errors import TokenError
+from poetry_codeartifact.settings import pipeline_token
 from poetry_codeartifact.state import TokenRecord, fingerprint
+from poetry_codeartifact.store import MEMORY
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from poetry_codeartifact.credentials import CredentialStore
+    from poetry.config.config import Config
+
     from poetry_codeartifact.settings import Source, TokenKey
     from poetry_codeartifact.state import StateFile
-    from poetry_codeartifact.tokens import TokenFetcher
+    from poetry_codeartifact.store import TokenStore
+    from poetry_codeartifact.tokens import Token, TokenFetcher
 
 FETCHED = "fetched"  # a new token was fetched and stored
 VALID = "valid"  # the stored token is good; nothing was done
@@ -28,6 +34,9 @@ ADOPTED = "adopted"  # another process refreshed it while we waited for the lock
 STALE = "stale"  # refresh failed, but the stored token has not expired yet
 MANAGED = "environment"  # POETRY_HTTP_BASIC_<NAME>_PASSWORD is set: not ours to refresh
 PROVIDED = "provided"  # CODEARTIFACT_AUTH_TOKEN holds the pipeline's token: used as it is
+UNTRUSTED = "untrusted"  # nobody but a project file vouches for the host: no token for it
+UNCHECKED = "unchecked"  # automatic refresh is off: the stored token is handed over as it is
+MISSING = "missing"  # automatic refresh is off and nothing is stored
 
 
 class Outcome(NamedTuple):
@@ -40,25 +49,30 @@ class Outcome(NamedTuple):
 class Refresher:
     def __init__(
         self,
-        store: CredentialStore,
+        store: TokenStore,
         state: StateFile,
         fetcher: TokenFetcher,
+        config: Config,
         warn: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self._state = state
         self.fetcher = fetcher
+        self._config = config
         self._warn = warn or (lambda message: None)
         self._clock = clock
+        self._warned: set[str] = set()
+        self._rejected: set[TokenKey] = set()
+        self.tokens: dict[TokenKey, str] = {}  # what this process handed to Poetry, per key
 
-    def why_due(self, source: Source, record: TokenRecord | None, stored: str | None) -> str | None:
-        """The reason to refresh ``source``'s token now, or None while it is good."""
-        if record is None or not record.matches(source):
+    def why_due(self, record: TokenRecord | None, token: str | None) -> str | None:
+        """The reason to refresh a key's token now, or None while it is good."""
+        if record is None:
             return "no token is recorded for this domain"
-        if stored is None:
+        if token is None:
             return "the stored token is gone"
-        if fingerprint(stored) != record.fingerprint:
+        if not record.describes(token):
             return "the stored token was changed by someone else"
         if record.due(self._clock()):
             return "the token is about to expire" if not record.expired(self._clock()) else "the token has expired"
@@ -71,112 +85,177 @@ class Refresher:
         force: bool = False,
         duration: int | None = None,
         explicit_profile: bool = False,
+        fetch: bool = True,
     ) -> list[Outcome]:
-        """Make sure every source has a good token in Poetry's storage and in this process.
+        """Make sure every source has a good token, stored and handed to this process.
 
-        ``force`` fetches even when the stored token is good (``login``). Raises
-        :class:`TokenError` when a token is needed and cannot be had.
+        ``force`` fetches even when the stored token is good (``login``, a token the server
+        rejected); ``fetch=False`` (automatic refresh off) hands over what is stored and never
+        calls AWS. Raises :class:`TokenError` when a token is needed and cannot be had.
         """
-        from poetry_codeartifact.credentials import ENVIRONMENT
-        from poetry_codeartifact.settings import pipeline_token
-
         sources = list(sources)
         outcomes: dict[str, Outcome] = {}
-        records = self._state.load()
-        due: list[Source] = []
+        groups: dict[TokenKey, list[Source]] = {}
         provided = pipeline_token()
         for source in sources:
-            if self._store.from_environment(source.name):
+            if from_environment(source.name):
                 outcomes[source.name] = Outcome(source, MANAGED)
-                continue
-            if provided is not None:
-                self._store.use_in_process(source.name, provided)
-                outcomes[source.name] = Outcome(source, PROVIDED, where=ENVIRONMENT)
-                continue
-            record = records.get(source.name)
-            if force or self.why_due(source, record, self._store.current(source.name)):
-                due.append(source)
+            elif not source.trusted:
+                self._warn_once(source.name, source.untrusted_message())
+                outcomes[source.name] = Outcome(source, UNTRUSTED)
+            elif provided is not None:
+                hand(self._config, source.name, provided)
+                outcomes[source.name] = Outcome(source, PROVIDED, where="environment")
             else:
-                assert record is not None
-                outcomes[source.name] = Outcome(source, VALID, record.expires_at)
-        if due:
-            with self._state.lock() as locked:
-                if not locked:
-                    self._warn("another Poetry process holds the CodeArtifact lock; refreshing anyway.")
-                outcomes.update(self._refresh_locked(due, force, duration, explicit_profile))
+                groups.setdefault(source.key, []).append(source)
+        if groups:
+            records = self._state.load()
+            due: dict[TokenKey, list[Source]] = {}
+            for key, group in groups.items():
+                record = records.get(key.id)
+                token = self._stored(key, record)
+                if not fetch:
+                    if token is not None:
+                        self._hand(key, group, token)
+                    status, expires = (UNCHECKED, record.expires_at) if token and record else (MISSING, None)
+                    outcomes.update((s.name, Outcome(s, status, expires)) for s in group)
+                elif force or self.why_due(record, token):
+                    due[key] = group
+                else:
+                    assert record is not None and token is not None
+                    self._hand(key, group, token)
+                    outcomes.update((s.name, Outcome(s, VALID, record.expires_at, record.where)) for s in group)
+            if due:
+                with self._state.lock() as locked:
+                    if not locked:
+                        self._warn("another Poetry process holds the CodeArtifact lock; refreshing without it.")
+                    outcomes.update(self._refresh_locked(due, force, duration, explicit_profile))
         return [outcomes[source.name] for source in sources]
 
+    def reject(self, key: TokenKey, sources: list[Source]) -> bool:
+        """The server refused ``key``'s token: fetch another now (once per process).
+
+        Returns True when a new token was handed to Poetry and a retry makes sense."""
+        if key in self._rejected:
+            return False
+        self._rejected.add(key)
+        self.fetcher.forget(key)
+        self.tokens.pop(key, None)
+        self.ensure(sources, force=True)
+        return True
+
+    # -- under the lock --------------------------------------------------------------------
+
     def _refresh_locked(
-        self, due: list[Source], force: bool, duration: int | None, explicit_profile: bool
+        self, due: dict[TokenKey, list[Source]], force: bool, duration: int | None, explicit_profile: bool
     ) -> dict[str, Outcome]:
         outcomes: dict[str, Outcome] = {}
         records = self._state.load()  # fresh: another process may have refreshed meanwhile
-        groups: dict[TokenKey, list[Source]] = defaultdict(list)
-        for source in due:
-            record = records.get(source.name)
-            stored = self._store.on_disk(source.name)
-            if not force and stored is not None and self.why_due(source, record, stored) is None:
-                assert record is not None
-                self._store.use_in_process(source.name, stored)
-                outcomes[source.name] = Outcome(source, ADOPTED, record.expires_at)
+        wanted: dict[TokenKey, int | None] = {}
+        for key, group in due.items():
+            record = records.get(key.id)
+            token = self._stored(key, record)
+            if not force and self.why_due(record, token) is None:
+                assert record is not None and token is not None
+                self._hand(key, group, token)
+                outcomes.update((s.name, Outcome(s, ADOPTED, record.expires_at, record.where)) for s in group)
             else:
-                groups[source.key].append(source)
-
-        failures: list[tuple[Source, TokenError]] = []
-        for key, group in groups.items():
-            wanted = duration if duration is not None else next(
-                (s.duration for s in group if s.duration is not None), None
-            )
-            try:
-                token = self.fetcher.fetch(key, wanted, explicit_profile=explicit_profile)
-            except TokenError as error:
-                for source in group:
-                    record = records.get(source.name)
-                    stored = self._store.current(source.name)
-                    usable = (
-                        not force
-                        and record is not None
-                        and record.matches(source)
-                        and stored is not None
-                        and fingerprint(stored) == record.fingerprint
-                        and not record.expired(self._clock())
-                    )
-                    if usable:
-                        assert record is not None
-                        self._warn(
-                            f"could not refresh the CodeArtifact token for '{source.name}': {error} "
-                            "The stored token is still valid; going on with it."
-                        )
-                        outcomes[source.name] = Outcome(source, STALE, record.expires_at)
-                    else:
-                        failures.append((source, error))
-                continue
-            for source in group:
-                where = self._store.save(source.name, token.value)
-                records[source.name] = TokenRecord(
-                    domain=key.domain,
-                    owner=key.owner,
-                    region=key.region,
-                    issued_at=token.issued_at,
-                    expires_at=token.expires_at,
-                    fingerprint=fingerprint(token.value),
+                wanted[key] = duration if duration is not None else next(
+                    (s.duration for s in group if s.duration is not None), None
                 )
-                outcomes[source.name] = Outcome(source, FETCHED, token.expires_at, where)
-        if any(outcome.status == FETCHED for outcome in outcomes.values()):
-            self._state.save(records)
+        results = self.fetcher.fetch_many(wanted, explicit_profile=explicit_profile) if wanted else {}
+        failures: list[tuple[list[Source], TokenError]] = []
+        fetched = False
+        for key, result in results.items():
+            group = due[key]
+            if isinstance(result, TokenError):
+                record = records.get(key.id)
+                token = self._stored(key, record)
+                if not force and record is not None and record.describes(token) and not record.expired(self._clock()):
+                    assert token is not None
+                    names = ", ".join(f"'{s.name}'" for s in group)
+                    self._warn(
+                        f"could not refresh the CodeArtifact token for {names}: {result} "
+                        "The stored token is still valid; going on with it."
+                    )
+                    self._hand(key, group, token)
+                    outcomes.update((s.name, Outcome(s, STALE, record.expires_at, record.where)) for s in group)
+                else:
+                    failures.append((group, result))
+                continue
+            where = self._keep(key, result, group)
+            if where != MEMORY or self._state.path is None:  # a token kept in memory after a disk error
+                records[key.id] = TokenRecord(  # gets no record: the next process fetches its own
+                    key.domain, key.owner, key.region, result.issued_at, result.expires_at,
+                    fingerprint(result.value), where,
+                )
+                fetched = True
+            self._hand(key, group, result.value)
+            outcomes.update((s.name, Outcome(s, FETCHED, result.expires_at, where)) for s in group)
+        if fetched:
+            try:
+                self._state.save(records)
+            except OSError as error:
+                self._warn(
+                    f"could not record when the new CodeArtifact token expires ({_os_error(error)} on "
+                    f"{self._state.path}); the next command will fetch another. {_WRITABLE_FIX}"
+                )
         if failures:
             raise refresh_failure(failures)
         return outcomes
 
+    # -- helpers ---------------------------------------------------------------------------
 
-def refresh_failure(failures: list[tuple[Source, TokenError]]) -> TokenError:
-    source, error = failures[0]
-    names = ", ".join(f"'{s.name}'" for s, _ in failures)
-    e = source.endpoint
-    message = (
-        f"Could not get a CodeArtifact token for {names} (domain {e.domain}, owner {e.owner}, "
-        f"region {e.region}): {error}"
-    )
-    failure = TokenError(message, retryable=error.retryable)
-    failure.__cause__ = error.__cause__
+    def _stored(self, key: TokenKey, record: TokenRecord | None) -> str | None:
+        if key in self.tokens:
+            return self.tokens[key]
+        return self._store.get(key.id, record.where) if record is not None else None
+
+    def _keep(self, key: TokenKey, token: Token, group: list[Source]) -> str:
+        """Store a new token; if the disk refuses, keep it for this run and say what failed."""
+        try:
+            return self._store.put(key.id, token.value)
+        except OSError as error:
+            names = ", ".join(f"'{s.name}'" for s in group)
+            self._warn(
+                f"could not store the new CodeArtifact token for {names} ({_os_error(error)} on "
+                f"{self._store.path}); it is used for this run only. {_WRITABLE_FIX}"
+            )
+            return MEMORY
+
+    def _hand(self, key: TokenKey, group: list[Source], token: str) -> None:
+        self.tokens[key] = token
+        for source in group:
+            own = users_own(self._config, source.name)
+            if own is not None:
+                self._warn_once(
+                    f"own:{source.name}",
+                    f"your Poetry config has a credential of your own for '{source.name}' (user '{own}'). In this "
+                    f"project '{source.name}' is a CodeArtifact source ({key.describe()}), so Poetry gets a "
+                    "CodeArtifact token for it in this run; your stored credential stays as it is. Rename the "
+                    "source or your repository to keep the two apart.",
+                )
+            hand(self._config, source.name, token)
+
+    def _warn_once(self, tag: str, message: str) -> None:
+        if tag not in self._warned:
+            self._warned.add(tag)
+            self._warn(message)
+
+
+_WRITABLE_FIX = "Check that Poetry's config directory is writable and that the disk has space."
+
+
+def _os_error(error: OSError) -> str:
+    return error.strerror or type(error).__name__
+
+
+def refresh_failure(failures: list[tuple[list[Source], TokenError]]) -> TokenError:
+    """One message for every domain that failed, each with its own cause."""
+    lines = []
+    for group, error in failures:
+        names = ", ".join(f"'{s.name}'" for s in group)
+        lines.append(f"Could not get a CodeArtifact token for {names} ({group[0].key.describe()}): {error}")
+    failure = TokenError("\n".join(lines), retryable=all(error.retryable for _, error in failures))
+    failure.__cause__ = failures[0][1].__cause__
     return failure

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlsplit
 
 from poetry_codeartifact.endpoint import (
     Endpoint,
+    host_key,
+    is_loopback,
     parse_url,
     repository_from_path,
     validate_domain,
@@ -25,9 +28,11 @@ from poetry_codeartifact.endpoint import (
     validate_session_name,
 )
 from poetry_codeartifact.errors import InvalidInput
+from poetry_codeartifact.paths import SETTINGS_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from pathlib import Path
 
 TABLE = "tool.poetry-codeartifact.sources"
 MAPPING_KEYS = ("domain", "domain-owner", "region")
@@ -35,9 +40,14 @@ ROLE_KEYS = ("role-arn", "role-session-name", "external-id")
 OPTIONAL_KEYS = ("profile", "duration", *ROLE_KEYS)
 ALLOWED_KEYS = MAPPING_KEYS + OPTIONAL_KEYS
 
+# Who vouches that a host may receive a domain's token.
+AWS = "aws"  # a CodeArtifact URL form, over https
+USER = "user"  # a host the user trusted outside the project
+
 AUTO_REFRESH_ENV = "POETRY_CODEARTIFACT_AUTO_REFRESH"
 STORE_ENV = "POETRY_CODEARTIFACT_STORE"
 PIPELINE_TOKEN_ENV = "CODEARTIFACT_AUTH_TOKEN"
+TRUSTED_HOSTS_ENV = "POETRY_CODEARTIFACT_TRUSTED_HOSTS"
 DEFAULT_SESSION_NAME = "poetry-codeartifact"
 _FALSE = {"0", "false", "no", "off"}
 
@@ -80,13 +90,35 @@ class Role(NamedTuple):
 
 
 class TokenKey(NamedTuple):
-    """What one authorization token serves: a domain, reached with one set of credentials."""
+    """What one authorization token serves: a domain, reached with one set of credentials.
+
+    Tokens are stored and refreshed per key, never per source name: names are local to a
+    project, and every source or repository of one domain shares its token."""
 
     domain: str
     owner: str
     region: str
     profile: str | None = None
     role: Role | None = None
+
+    @property
+    def id(self) -> str:
+        """A stable text form: the state file's and the token store's key (no secret in it)."""
+        text = f"{self.domain}-{self.owner}@{self.region}"
+        if self.profile:
+            text += f"/profile={self.profile}"
+        if self.role is not None:
+            text += f"/role={self.role.arn}"
+        return text
+
+    def identity(self) -> str:
+        """Whose AWS credentials fetch the token, for messages and ``status``."""
+        if self.role is not None:
+            return self.role.describe() + (f" (from profile {self.profile})" if self.profile else "")
+        return f"profile {self.profile}" if self.profile else "default chain"
+
+    def describe(self) -> str:
+        return f"domain {self.domain} (owner {self.owner}, region {self.region})"
 
 
 class SourceOptions(NamedTuple):
@@ -119,6 +151,20 @@ class Source(NamedTuple):
     profile: str | None = None
     duration: int | None = None
     role: Role | None = None
+    vouched: str | None = AWS  # who vouches for the URL's host: AWS, USER or None (nobody)
+
+    @property
+    def trusted(self) -> bool:
+        return self.vouched is not None
+
+    def untrusted_message(self) -> str:
+        host = host_key(self.url)
+        return (
+            f"the source '{self.name}' ({self.url}) is mapped to CodeArtifact {self.key.describe()}, but "
+            f"{host} is not one of CodeArtifact's own hosts, so it gets no token unless you trust it "
+            f"yourself: set {TRUSTED_HOSTS_ENV}={host} or add \"{host}\" to trusted-hosts in "
+            f"{SETTINGS_NAME} in Poetry's config directory. A project file cannot do that for you."
+        )
 
     @property
     def key(self) -> TokenKey:
@@ -143,11 +189,10 @@ def read_options(pyproject: Mapping[str, Any] | None) -> dict[str, SourceOptions
     sources = table.get("sources", {})
     if not isinstance(sources, dict):
         raise InvalidInput(f"[{TABLE}]", sources, "it must be a table of tables, one per source name")
-    return {name: _read_one(name, entry) for name, entry in sources.items()}
+    return {name: _read_one(f"[{TABLE}.{name}]", entry) for name, entry in sources.items()}
 
 
-def _read_one(name: str, entry: object) -> SourceOptions:
-    where = f"[{TABLE}.{name}]"
+def _read_one(where: str, entry: object) -> SourceOptions:
     if not isinstance(entry, dict):
         raise InvalidInput(where, entry, "it must be a table")
     for key in entry:
@@ -192,21 +237,128 @@ def _read_one(name: str, entry: object) -> SourceOptions:
     )
 
 
+class UserSettings(NamedTuple):
+    """What only the user decides, outside any project: the hosts trusted to receive tokens
+    besides CodeArtifact's own, and personal settings per source name.
+
+    Read from ``POETRY_CODEARTIFACT_TRUSTED_HOSTS`` (comma-separated ``host`` or ``host:port``)
+    and from ``codeartifact.toml`` in Poetry's config directory::
+
+        trusted-hosts = ["packages.example.com", "127.0.0.1:8080"]
+
+        [sources.private]      # same keys as [tool.poetry-codeartifact.sources.<name>]
+        profile = "me"
+    """
+
+    trusted_hosts: frozenset[str] = frozenset()
+    sources: dict[str, SourceOptions] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+
+    def vouch(self, url: str, endpoint_from_url: Endpoint | None) -> str | None:
+        """Who vouches that ``url``'s host may receive a token: AWS, USER or None."""
+        if endpoint_from_url is not None:
+            return AWS  # parse_url accepts CodeArtifact's own https forms only
+        parts = urlsplit(url.strip())
+        host = host_key(url)
+        if host not in self.trusted_hosts:
+            return None
+        if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname or "")):
+            return USER
+        return None
+
+
+def read_user_settings(directory: Path | None = None) -> UserSettings:
+    """The user's settings; a malformed file or variable is an error naming it."""
+    from poetry_codeartifact.paths import config_dir
+
+    path = (directory or config_dir()) / SETTINGS_NAME
+    hosts = {
+        _trusted_host(entry.strip(), TRUSTED_HOSTS_ENV)
+        for entry in os.environ.get(TRUSTED_HOSTS_ENV, "").split(",") if entry.strip()
+    }
+    data: dict[str, Any] = {}
+    try:
+        text = path.read_bytes()
+    except OSError:
+        text = None
+    if text is not None:
+        try:
+            data = _toml_loads(text.decode("utf-8"))
+        except ValueError as error:
+            raise InvalidInput(str(path), None, f"it is not valid TOML ({error})", "Fix or remove the file.") from error
+    unknown = [key for key in data if key not in ("trusted-hosts", "sources")]
+    if unknown:
+        raise InvalidInput(
+            f"key in {path}", unknown[0], "unknown key; the file holds trusted-hosts and [sources.<name>]"
+        )
+    listed = data.get("trusted-hosts", [])
+    if not isinstance(listed, list):
+        raise InvalidInput(f"trusted-hosts in {path}", listed, "it is a list of host or host:port strings")
+    hosts.update(_trusted_host(entry, f"trusted-hosts in {path}") for entry in listed)
+    tables = data.get("sources", {})
+    if not isinstance(tables, dict):
+        raise InvalidInput(f"[sources] in {path}", tables, "it is a table of tables, one per source name")
+    personal = {name: _read_one(f"[sources.{name}] in {path}", entry) for name, entry in tables.items()}
+    return UserSettings(frozenset(hosts), personal)
+
+
+def _trusted_host(entry: object, field: str) -> str:
+    if not isinstance(entry, str) or not entry or "/" in entry or "@" in entry or entry != entry.strip():
+        raise InvalidInput(field, entry, "each entry is a host name or host:port, without scheme or path",
+                           "For example: packages.example.com or 127.0.0.1:8080.")
+    return host_key("https://" + entry.lower())
+
+
+def _toml_loads(text: str) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11: Poetry depends on tomli there
+        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+    return tomllib.loads(text)
+
+
+def combine(project: SourceOptions | None, personal: SourceOptions | None) -> SourceOptions | None:
+    """The user's personal settings win over the project's, key by key (the mapping as a whole)."""
+    if personal is None or project is None:
+        return personal or project
+    mapping = personal if personal.maps_endpoint else project
+    return SourceOptions(
+        domain=mapping.domain, owner=mapping.owner, region=mapping.region,
+        profile=personal.profile or project.profile,
+        duration=personal.duration if personal.duration is not None else project.duration,
+        role=personal.role or project.role,
+    )
+
+
 def resolve(
     name: str,
     url: str,
     options: SourceOptions | None,
     kind: str = "source",
     priority: str | None = None,
+    user: UserSettings | None = None,
 ) -> Source | None:
-    """The CodeArtifact source behind ``url``, or None when it is not CodeArtifact."""
+    """The CodeArtifact source behind ``url``, or None when it is not CodeArtifact.
+
+    A URL of CodeArtifact's own form names its domain; a mapping table that contradicts it is
+    an error, so that a token can never be sent to another domain's host. Any other URL is
+    CodeArtifact only through a mapping table, and gets a token only if the user trusts its host.
+    """
+    user = user or UserSettings()
+    options = combine(options, user.sources.get(name))
+    parsed = parse_url(url)
     if options is not None and options.maps_endpoint:
         assert options.domain and options.owner and options.region
         endpoint = Endpoint(options.domain, options.owner, options.region, repository_from_path(url))
+        if parsed is not None and parsed[:3] != endpoint[:3]:
+            raise InvalidInput(
+                f"[{TABLE}.{name}] domain", options.domain,
+                f"the URL of '{name}' belongs to domain {parsed.domain} (owner {parsed.owner}, region "
+                f"{parsed.region}), and a token of one domain is never sent to another's host",
+                "Remove domain, domain-owner and region from the table: the URL says them already.",
+            )
+    elif parsed is None:
+        return None
     else:
-        parsed = parse_url(url)
-        if parsed is None:
-            return None
         endpoint = parsed
     return Source(
         name=name,
@@ -217,6 +369,7 @@ def resolve(
         profile=options.profile if options else None,
         duration=options.duration if options else None,
         role=options.role if options else None,
+        vouched=user.vouch(url, parsed),
     )
 
 
@@ -233,12 +386,12 @@ def source_entries(pyproject: Mapping[str, Any] | None) -> list[tuple[str, str, 
     return found
 
 
-def project_sources(pyproject: Mapping[str, Any] | None) -> list[Source]:
+def project_sources(pyproject: Mapping[str, Any] | None, user: UserSettings | None = None) -> list[Source]:
     """The CodeArtifact sources of a project's ``[[tool.poetry.source]]``."""
     options = read_options(pyproject)
     found = []
     for name, url, priority in source_entries(pyproject):
-        source = resolve(name, url, options.get(name), "source", priority)
+        source = resolve(name, url, options.get(name), "source", priority, user)
         if source is not None:
             found.append(source)
     return found
@@ -253,7 +406,9 @@ def _legacy_priority(entry: Mapping[str, Any]) -> str:
 
 
 def config_repositories(
-    repositories: Mapping[str, Any] | None, pyproject: Mapping[str, Any] | None = None
+    repositories: Mapping[str, Any] | None,
+    pyproject: Mapping[str, Any] | None = None,
+    user: UserSettings | None = None,
 ) -> list[Source]:
     """The CodeArtifact repositories of Poetry's config (``poetry publish -r NAME`` targets)."""
     options = read_options(pyproject)
@@ -261,17 +416,19 @@ def config_repositories(
     for name, entry in (repositories or {}).items():
         url = entry.get("url") if isinstance(entry, dict) else None
         if isinstance(url, str):
-            source = resolve(name, url, options.get(name), "repository")
+            source = resolve(name, url, options.get(name), "repository", None, user)
             if source is not None:
                 found.append(source)
     return found
 
 
 def all_sources(
-    pyproject: Mapping[str, Any] | None, repositories: Mapping[str, Any] | None
+    pyproject: Mapping[str, Any] | None,
+    repositories: Mapping[str, Any] | None,
+    user: UserSettings | None = None,
 ) -> list[Source]:
     """Project sources first, then config repositories of other names: one entry per name."""
-    return unique_by_name([*project_sources(pyproject), *config_repositories(repositories, pyproject)])
+    return unique_by_name([*project_sources(pyproject, user), *config_repositories(repositories, pyproject, user)])
 
 
 def unique_by_name(sources: Iterable[Source]) -> list[Source]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
@@ -61,31 +62,40 @@ def aws_logging_muted() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def default_client_factory(
-    region: str | None,
-    profile: str | None,
-    service: str = "codeartifact",
-    credentials: dict[str, str] | None = None,
-) -> Any:
-    import boto3.session
-    from botocore.config import Config
+class BotoClientFactory:
+    """Makes botocore clients. One botocore session per identity serves every region, so that
+    a second region costs a client, not a second load of botocore's service models. One
+    factory lives as long as one :class:`TokenFetcher` (one Poetry command)."""
 
-    if credentials is not None:
-        session = boto3.session.Session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-            region_name=region,
+    def __init__(self) -> None:
+        self._sessions: dict[tuple[str | None, tuple[str, ...] | None], Any] = {}
+
+    def __call__(
+        self,
+        region: str | None,
+        profile: str | None,
+        service: str = "codeartifact",
+        credentials: dict[str, str] | None = None,
+    ) -> Any:
+        import botocore.session
+        from botocore.config import Config
+
+        fields = ("AccessKeyId", "SecretAccessKey", "SessionToken")
+        frozen = tuple(credentials[k] for k in fields) if credentials else None
+        session = self._sessions.get((profile, frozen))
+        if session is None:
+            session = botocore.session.Session(profile=None if credentials is not None else profile)
+            if frozen is not None:
+                session.set_credentials(*frozen)
+            session.get_credentials()  # resolve the chain here (a missing profile fails now), once
+            self._sessions[(profile, frozen)] = session
+        config = Config(
+            retries={"mode": "standard"},
+            connect_timeout=10,
+            read_timeout=30,
+            user_agent_extra="poetry-codeartifact",
         )
-    else:
-        session = boto3.session.Session(profile_name=profile, region_name=region)
-    config = Config(
-        retries={"mode": "standard"},
-        connect_timeout=10,
-        read_timeout=30,
-        user_agent_extra="poetry-codeartifact",
-    )
-    return session.client(service, config=config)  # type: ignore[call-overload]
+        return session.create_client(service, region_name=region, config=config)
 
 
 class TokenFetcher:
@@ -98,7 +108,7 @@ class TokenFetcher:
         warn: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._client_factory = client_factory or default_client_factory
+        self._client_factory = client_factory or BotoClientFactory()
         self._warn = warn or (lambda message: None)
         self._clock = clock
         self._clients: dict[tuple[str, str | None, str | None, Role | None], Any] = {}
@@ -167,25 +177,68 @@ class TokenFetcher:
         self._roles[(role, profile)] = credentials
         return credentials
 
+    def forget(self, key: TokenKey) -> None:
+        """Drop this run's token of ``key``, so that the next fetch asks AWS again."""
+        self._tokens.pop(key, None)
+
     def fetch(self, key: TokenKey, duration: int | None = None, *, explicit_profile: bool = False) -> Token:
-        if key in self._tokens:
-            return self._tokens[key]
-        client = self.client(key.region, key.profile, explicit_profile=explicit_profile, role=key.role)
+        result = self.fetch_many({key: duration}, explicit_profile=explicit_profile)[key]
+        if isinstance(result, TokenError):
+            raise result
+        return result
+
+    def fetch_many(
+        self, wanted: dict[TokenKey, int | None], *, explicit_profile: bool = False
+    ) -> dict[TokenKey, Token | TokenError]:
+        """Each key's token, or the explained error of that key alone.
+
+        Clients are made first, in this thread (botocore sessions are not thread-safe), one per
+        region and identity; then the token calls of different keys run at the same time, so
+        that several due domains cost about one round trip."""
+        results: dict[TokenKey, Token | TokenError] = {}
+        calls: list[tuple[TokenKey, int | None, Any]] = []
+        for key, duration in wanted.items():
+            if key in self._tokens:
+                results[key] = self._tokens[key]
+                continue
+            try:
+                client = self.client(key.region, key.profile, explicit_profile=explicit_profile, role=key.role)
+            except TokenError as error:
+                results[key] = error
+                continue
+            calls.append((key, duration, client))
+        if not calls:
+            return results
+        self.calls += len(calls)
+        with aws_logging_muted():
+            if len(calls) == 1:
+                outcomes = [self._call(*calls[0])]
+            else:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=min(8, len(calls)), thread_name_prefix="codeartifact") as pool:
+                    outcomes = list(pool.map(lambda call: self._call(*call), calls))
+        for (key, _, _), outcome in zip(calls, outcomes):
+            results[key] = outcome
+            if isinstance(outcome, Token):
+                self._tokens[key] = outcome
+        return results
+
+    def _call(self, key: TokenKey, duration: int | None, client: Any) -> Token | TokenError:
         request: dict[str, Any] = {"domain": key.domain, "domainOwner": key.owner}
         if duration is not None:
             request["durationSeconds"] = duration  # 0 is meaningful: do not test truthiness
         issued_at = self._clock()
-        self.calls += 1
         try:
-            with aws_logging_muted():
-                response = client.get_authorization_token(**request)
+            response = client.get_authorization_token(**request)
         except Exception as error:
-            raise explain(error, key=key, profile=key.profile, client=client) from error
+            explained = explain(error, key=key, profile=key.profile, client=client)
+            if explained.__cause__ is None:
+                explained.__cause__ = error
+            return explained
         expiration = response["expiration"]
         expires_at = expiration.timestamp() if hasattr(expiration, "timestamp") else float(expiration)
-        token = Token(response["authorizationToken"], expires_at, issued_at)
-        self._tokens[key] = token
-        return token
+        return Token(response["authorizationToken"], expires_at, issued_at)
 
     def repository_url(
         self, domain: str, repository: str, owner: str | None, region: str | None, profile: str | None
@@ -234,6 +287,7 @@ def explain(
         return error
     if key is not None:
         domain, owner, region = key.domain, key.owner, key.region
+    profile = profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or None
     kinds = {cls.__name__ for cls in type(error).__mro__}
     profile_hint = f" --profile {profile}" if profile else ""
     who = f"profile '{profile}'" if profile else "the default AWS credential chain"

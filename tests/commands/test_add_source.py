@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -32,9 +33,11 @@ def test_standard_url_writes_source_repository_and_token(
     assert "poetry-codeartifact" not in doc["tool"]  # a standard URL needs no mapping
     added = f'[[tool.poetry.source]]\nname = "private"\nurl = "{STANDARD}simple/"\npriority = "primary"\n\n'
     assert (project / "pyproject.toml").read_text().replace(added, "") == PYPROJECT
-    assert config_of(poetry_config_dir, "config.toml")["repositories"]["private"]["url"] == STANDARD
-    auth = config_of(poetry_config_dir, "auth.toml")["http-basic"]["private"]
-    assert auth["username"] == "aws" and auth["password"].startswith(TOKEN_PREFIX)
+    assert "repositories" not in config_of(poetry_config_dir, "config.toml")  # nothing global: see publish
+    assert "http-basic" not in config_of(poetry_config_dir, "auth.toml")
+    stored = json.loads((poetry_config_dir / "codeartifact-tokens.json").read_text())["tokens"]
+    assert list(stored) == ["acme-111122223333@eu-west-1"]
+    assert stored["acme-111122223333@eu-west-1"].startswith(TOKEN_PREFIX)
     assert standin.token_calls("acme") == 1
     assert "acme/private" in result.out and "(in 11h 59m)" in result.out
     assert TOKEN_PREFIX not in result.text

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
-import tomlkit
 
 from tests.support.app import run, snapshot
 from tools.standin import TOKEN_PREFIX, StandIn
@@ -22,8 +22,8 @@ def test_login_all_makes_one_call_per_domain(three_sources: Path, poetry_config_
     assert [line.split(":")[0] for line in lines] == ["private", "internal", "shared"]
     assert all("expires" in line and "(in 11h 59m)" in line for line in lines)
     assert "acme/internal" in lines[1] and "tools/shared" in lines[2]
-    auth = tomlkit.parse((poetry_config_dir / "auth.toml").read_text()).unwrap()["http-basic"]
-    assert auth["private"]["password"] == auth["internal"]["password"] != auth["shared"]["password"]
+    stored = json.loads((poetry_config_dir / "codeartifact-tokens.json").read_text())["tokens"]
+    assert sorted(stored) == ["acme-111122223333@eu-west-1", "tools-444455556666@us-east-1"]
     assert TOKEN_PREFIX not in result.text
 
 

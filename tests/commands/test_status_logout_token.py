@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-import tomlkit
-
 from poetry_codeartifact.commands.token import TokenCommand
 from tests.support.app import run, snapshot
 from tools.standin import TOKEN_PREFIX, StandIn
@@ -32,11 +30,16 @@ def test_status_shows_every_source_and_makes_no_aws_call(three_sources: Path, st
     private, internal = rows["private"], rows["internal"]
     assert (private["domain"], private["owner"], private["region"], private["repository"]) == (
         "acme", "111122223333", "eu-west-1", "private")
-    assert private["credential"] == "auth.toml" and "(in 11h 59m)" in str(private["expires"])
-    assert internal["credential"] == "missing" and internal["expires"] == "missing"
+    assert private["credential"] == "codeartifact-tokens.json"
+    assert "(in 11h 59m)" in str(private["expires"])
+    assert internal == {**private, "name": "internal", "repository": "internal"}  # one domain, one token
+    assert rows["shared"]["credential"] == "missing"
+    assert rows["shared"]["expires"] == "missing"
     assert rows["shared"]["identity"] == "default chain"
     table = run("codeartifact status")
-    assert table.code == 0 and "private" in table.out and "auth.toml" in table.out and "missing" in table.out
+    assert table.code == 0
+    assert "codeartifact-tokens.json" in table.out
+    assert "missing" in table.out
     assert TOKEN_PREFIX not in table.text
     assert standin.token_calls() == calls
 
@@ -83,15 +86,19 @@ def test_logout_removes_credentials_and_state_but_not_the_project(
     pyproject = snapshot(three_sources / "pyproject.toml")
     result = run("codeartifact logout private shared")
     assert result.code == 0, result.text
-    assert result.out.splitlines() == ["private: logged out (auth.toml)", "shared: logged out (auth.toml)"]
-    auth = tomlkit.parse((poetry_config_dir / "auth.toml").read_text()).unwrap().get("http-basic", {})
-    assert set(auth) == {"internal"}
-    state = json.loads((poetry_config_dir / "codeartifact-state.json").read_text())["tokens"]
-    assert set(state) == {"internal"}
+    assert result.out.splitlines() == [
+        "private: logged out of domain acme (owner 111122223333, region eu-west-1) (token removed from "
+        "codeartifact-tokens.json)",
+        "shared: logged out of domain tools (owner 444455556666, region us-east-1) (token removed from "
+        "codeartifact-tokens.json)",
+    ]
+    assert json.loads((poetry_config_dir / "codeartifact-tokens.json").read_text())["tokens"] == {}
+    assert json.loads((poetry_config_dir / "codeartifact-state.json").read_text())["tokens"] == {}
     assert snapshot(three_sources / "pyproject.toml") == pyproject
-    assert run("codeartifact logout").code == 0
-    assert "http-basic" not in tomlkit.parse((poetry_config_dir / "auth.toml").read_text()).unwrap() or not (
-        tomlkit.parse((poetry_config_dir / "auth.toml").read_text()).unwrap()["http-basic"])
+    again = run("codeartifact logout")
+    assert again.code == 0
+    assert "internal: logged out of domain acme (owner 111122223333, region eu-west-1) (no token was stored)" \
+        in again.out
 
 
 def test_token_prints_only_the_token_and_refreshes_when_due(three_sources: Path, standin: StandIn) -> None:

@@ -3,11 +3,10 @@ boto3 over HTTP and pypiserver behind the local CodeArtifact stand-in."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import stat
 import time
-
-import tomlkit
 
 from tests.support.user import IS_POETRY_1, User
 from tools.standin import TOKEN_PREFIX, StandIn
@@ -27,8 +26,8 @@ def test_add_source_then_add_private_package(user: User, standin: StandIn) -> No
     installed = user.run("run", "python", "-c", "import acme_utils; print(acme_utils.__version__)", cwd=app)
     assert installed.out.strip() == "0.1.0"
     assert standin.token_calls() == 1  # add-source logged in; `poetry add` reused the token
-    assert stat.S_IMODE((user.config_dir / "auth.toml").stat().st_mode) == 0o600
-    assert user.files_with_tokens() == []  # not pyproject.toml, the lock file or our state
+    assert stat.S_IMODE((user.config_dir / "codeartifact-tokens.json").stat().st_mode) == 0o600
+    assert user.files_with_tokens() == []  # not pyproject.toml, auth.toml, the lock file or our state
     # the token reaches no child process's environment (nothing put in os.environ)
     env = user.run("run", "python", "-c", "import os; print(dict(os.environ))", cwd=app)
     assert "POETRY_HTTP_BASIC" not in env.out
@@ -111,8 +110,9 @@ def test_one_call_per_domain(user: User, standin: StandIn) -> None:
     assert standin.token_calls() == 0
     user.lock(app)
     assert standin.state.token_calls == {"acme": 1, "tools": 1}
-    auth = tomlkit.parse((user.config_dir / "auth.toml").read_text()).unwrap()["http-basic"]
-    assert auth["private"]["password"] == auth["internal"]["password"] != auth["shared"]["password"]
+    stored = json.loads((user.config_dir / "codeartifact-tokens.json").read_text())["tokens"]
+    assert sorted(stored) == ["acme-111122223333@eu-west-1", "tools-444455556666@us-east-1"]
+    assert not (user.config_dir / "auth.toml").exists()  # Poetry's http-basic is left alone
 
 
 def test_no_credentials_is_a_clear_error(user: User, standin: StandIn) -> None:

@@ -68,11 +68,11 @@ def test_valid_token_needs_no_aws_at_all(user: User, standin: StandIn) -> None:
 def test_throttled_login_is_explained_and_keeps_the_old_token(user: User, standin: StandIn) -> None:
     app = user.project("app")
     user.add_source(app, "private", "private")
-    auth = (user.config_dir / "auth.toml").read_bytes()
+    stored = (user.config_dir / "codeartifact-tokens.json").read_bytes()
     standin.inject("ThrottlingException", count=100)
     failed = user.run("codeartifact", "login", cwd=app, check=False)
     assert failed.code != 0 and "Traceback" not in failed.text
     assert "throttl" in failed.err.lower() and "'private'" in failed.err
-    assert (user.config_dir / "auth.toml").read_bytes() == auth
+    assert (user.config_dir / "codeartifact-tokens.json").read_bytes() == stored
     standin.state.faults.clear()
     user.run("add", "acme-utils", cwd=app)  # the stored token still works

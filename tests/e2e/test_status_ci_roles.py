@@ -21,14 +21,15 @@ def test_status_and_logout(user: User, standin: StandIn) -> None:
     user.add_source(app, "shared", "shared", "--no-login", "--priority", "supplemental")
     calls = standin.token_calls()
     table = user.run("codeartifact", "status", cwd=app)
-    assert "private" in table.out and "auth.toml" in table.out and "(in 11h 59m)" in table.out
+    assert "private" in table.out and "codeartifact-tokens.json" in table.out and "(in 11h 59m)" in table.out
     assert "shared" in table.out and "missing" in table.out
     data = json.loads(user.run("codeartifact", "status", "--format", "json", cwd=app).out)
     assert [row["name"] for row in data["sources"]] == ["private", "shared"]
     assert standin.token_calls() == calls  # status makes no AWS call
     pyproject = (app / "pyproject.toml").read_bytes()
     out = user.run("codeartifact", "logout", cwd=app).out
-    assert "private: logged out (auth.toml)" in out
+    assert "private: logged out of domain acme (owner 111122223333, region eu-west-1) (token removed from " \
+        "codeartifact-tokens.json)" in out
     assert (app / "pyproject.toml").read_bytes() == pyproject
     assert "missing" in user.run("codeartifact", "status", cwd=app).out
     assert json.loads((user.config_dir / "codeartifact-state.json").read_text())["tokens"] == {}
@@ -44,6 +45,7 @@ def test_memory_store_keeps_every_token_off_disk(user: User, standin: StandIn) -
     user.run("install", cwd=app, env=memory)
     assert standin.token_calls() == 2  # each process fetches what it needs, once
     assert not (user.config_dir / "auth.toml").exists()
+    assert not (user.config_dir / "codeartifact-tokens.json").exists()
     assert not (user.config_dir / "codeartifact-state.json").exists()
     assert user.files_with_tokens() == []
 
@@ -51,13 +53,13 @@ def test_memory_store_keeps_every_token_off_disk(user: User, standin: StandIn) -
 def test_pipeline_token_serves_every_source_without_aws(user: User, standin: StandIn) -> None:
     app = user.project("app")
     user.add_source(app, "private", "private")
-    token = (user.config_dir / "auth.toml").read_text().split('password = "')[1].split('"')[0]
-    (user.config_dir / "auth.toml").unlink()
+    token = json.loads((user.config_dir / "codeartifact-tokens.json").read_text())["tokens"].popitem()[1]
+    (user.config_dir / "codeartifact-tokens.json").unlink()
     (user.config_dir / "codeartifact-state.json").unlink()
     calls = standin.token_calls()
     user.run("add", "acme-utils", cwd=app, env={"CODEARTIFACT_AUTH_TOKEN": token})
     assert standin.token_calls() == calls and standin.state.unauthorized == 0
-    assert not (user.config_dir / "auth.toml").exists()
+    assert not (user.config_dir / "codeartifact-tokens.json").exists()
 
 
 def test_role_from_pyproject_is_assumed_once(user: User, standin: StandIn) -> None:

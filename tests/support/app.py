@@ -52,6 +52,8 @@ def snapshot(*paths: Path) -> dict[Path, bytes | None]:
     """Every file under ``paths`` with its bytes, to prove that nothing changed."""
     files: dict[Path, bytes | None] = {}
     for path in paths:
+        if not path.exists():
+            continue  # a file that appears later shows up as a new entry
         if path.is_dir():
             for file in sorted(path.rglob("*")):
                 if file.is_file() and file.suffix != ".lock":  # an empty lock file holds nothing

@@ -77,10 +77,11 @@ class User:
                         "--domain", r.domain, "--domain-owner", r.owner, "--region", r.region, *extra, cwd=cwd)
 
     def files_with_tokens(self) -> list[Path]:
-        """Files under the user's root that contain a token, apart from Poetry's auth.toml."""
+        """Files under the user's root that contain a token, apart from the plugin's token store
+        (auth.toml, pyproject.toml, lock and state files must never hold one)."""
         found = []
         for path in self.root.rglob("*"):
-            if path.is_file() and path.name != "auth.toml" and ".venv" not in path.parts:
+            if path.is_file() and path.name != "codeartifact-tokens.json" and ".venv" not in path.parts:
                 try:
                     if TOKEN_PREFIX.encode() in path.read_bytes():
                         found.append(path)

@@ -1,17 +1,28 @@
 from __future__ import annotations
 
+import json
 import stat
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import tomlkit
 
-from poetry_codeartifact.credentials import AUTH_TOML, KEYRING, MEMORY, CredentialStore
 from poetry_codeartifact.endpoint import Endpoint
 from poetry_codeartifact.errors import TokenError
-from poetry_codeartifact.refresh import ADOPTED, FETCHED, MANAGED, STALE, VALID, Refresher
+from poetry_codeartifact.refresh import (
+    ADOPTED,
+    FETCHED,
+    MANAGED,
+    MISSING,
+    STALE,
+    UNCHECKED,
+    UNTRUSTED,
+    VALID,
+    Refresher,
+)
 from poetry_codeartifact.settings import Source
 from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint
+from poetry_codeartifact.store import FILE, KEYRING, SERVICE, TokenStore
 from poetry_codeartifact.tokens import TokenFetcher
 from tests.support.aws import Factory, token_response
 
@@ -53,9 +64,10 @@ class World:
     def refresher(self, config: Any = None) -> Refresher:
         config = config or self.config()
         return Refresher(
-            CredentialStore(config, self.warnings.append),
+            TokenStore(config, self.warnings.append),
             StateFile.beside(config),
             TokenFetcher(self.factory, self.warnings.append, clock=self.clock),
+            config,
             self.warnings.append,
             clock=self.clock,
         )
@@ -75,6 +87,10 @@ class World:
         path = self.config_dir / "auth.toml"
         return tomlkit.parse(path.read_text()).unwrap() if path.exists() else {}
 
+    def stored(self) -> dict[str, str]:
+        path = self.config_dir / "codeartifact-tokens.json"
+        return json.loads(path.read_text())["tokens"] if path.exists() else {}
+
     def state(self) -> dict[str, TokenRecord]:
         return StateFile(self.config_dir / "codeartifact-state.json").load()
 
@@ -84,23 +100,50 @@ def world(poetry_config_dir: Path) -> World:
     return World(poetry_config_dir)
 
 
-def test_first_run_fetches_once_per_domain_and_stores_everywhere(world: World) -> None:
+ACME_ID = "acme-111122223333@eu-west-1"
+TOOLS_ID = "tools-444455556666@eu-west-1"
+
+
+def test_first_run_fetches_once_per_domain_and_stores_per_domain(world: World) -> None:
     acme = world.expect_token()
     tools = world.expect_token()
     config = world.config()
     outcomes = world.refresher(config).ensure([source("a"), source("b"), source("c", TOOLS)])
     assert [o.status for o in outcomes] == [FETCHED] * 3
-    assert [o.where for o in outcomes] == [AUTH_TOML] * 3
+    assert [o.where for o in outcomes] == [FILE] * 3
     world.factory.assert_done()
-    auth = world.auth()["http-basic"]
-    assert auth["a"] == {"username": "aws", "password": acme}
-    assert auth["b"]["password"] == acme and auth["c"]["password"] == tools
-    assert stat.S_IMODE((world.config_dir / "auth.toml").stat().st_mode) == 0o600
-    # the running process sends the new token at once
+    assert world.stored() == {ACME_ID: acme, TOOLS_ID: tools}  # one token per domain, not per name
+    assert stat.S_IMODE((world.config_dir / "codeartifact-tokens.json").stat().st_mode) == 0o600
+    assert world.auth() == {}  # Poetry's http-basic is never written
+    # the running process sends the new token at once, for every name of the domain
     assert config.get("http-basic.a.password") == acme
+    assert config.get("http-basic.b.password") == acme
+    assert config.get("http-basic.c.password") == tools
     state = world.state()
-    assert state["a"].fingerprint == fingerprint(acme) and state["c"].domain == "tools"
+    assert state[ACME_ID].fingerprint == fingerprint(acme)
+    assert state[TOOLS_ID].domain == "tools"
     assert acme not in (world.config_dir / "codeartifact-state.json").read_text()
+
+
+def test_another_name_of_the_same_domain_costs_no_call(world: World) -> None:
+    """Two projects call one domain's source 'private' and 'corp': one token serves both."""
+    token = world.expect_token()
+    world.refresher().ensure([source("private")])
+    config = world.config()
+    outcome = world.refresher(config).ensure([source("corp")])[0]  # no response queued: a call would fail
+    assert outcome.status == VALID
+    assert config.get("http-basic.corp.password") == token
+
+
+def test_one_name_in_two_domains_switching_projects_costs_no_call(world: World) -> None:
+    a, b = world.expect_token(), world.expect_token()
+    world.refresher().ensure([source("private")])  # project A
+    world.refresher().ensure([source("private", TOOLS)])  # project B
+    world.factory.assert_done()
+    for expected, endpoint in ((a, ACME), (b, TOOLS), (a, ACME), (b, TOOLS)):
+        config = world.config()
+        assert world.refresher(config).ensure([source("private", endpoint)])[0].status == VALID
+        assert config.get("http-basic.private.password") == expected
 
 
 def test_valid_token_costs_no_call(world: World) -> None:
@@ -109,7 +152,7 @@ def test_valid_token_costs_no_call(world: World) -> None:
     world.clock.now += LIFETIME - 901  # just outside the 15-minute margin
     outcomes = world.refresher().ensure([source("a")])  # no response queued: a call would fail
     assert [o.status for o in outcomes] == [VALID]
-    assert world.factory.stubbers[("eu-west-1", None)]._queue == __import__("collections").deque()
+    world.factory.assert_done()
 
 
 def test_refresh_within_margin(world: World) -> None:
@@ -123,23 +166,27 @@ def test_refresh_within_margin(world: World) -> None:
     world.factory.assert_done()
 
 
-@pytest.mark.parametrize("change", ["gone", "changed", "other-domain", "no-state"])
+@pytest.mark.parametrize("change", ["gone", "changed", "no-state", "mistyped-expiry"])
 def test_refresh_when_token_gone_changed_or_state_unknown(world: World, change: str) -> None:
     world.expect_token()
     world.refresher().ensure([source("a")])
-    config = world.config()
+    path = world.config_dir / "codeartifact-tokens.json"
+    state = world.config_dir / "codeartifact-state.json"
     if change == "gone":
-        config.auth_config_source.remove_property("http-basic.a")
+        path.unlink()
     elif change == "changed":
-        config.auth_config_source.add_property("http-basic.a", {"username": "aws", "password": "someone-else"})
-    elif change == "other-domain":
-        StateFile.beside(config).save({"a": TokenRecord("tools", "444455556666", "eu-west-1", 0, 9e12, "x")})
+        path.write_text(json.dumps({"version": 1, "tokens": {ACME_ID: "someone-else"}}))
+    elif change == "no-state":
+        state.write_text("{corrupt")
     else:
-        (world.config_dir / "codeartifact-state.json").write_text("{corrupt")
+        data = json.loads(state.read_text())
+        data["tokens"][ACME_ID]["expires_at"] = "tomorrow"
+        state.write_text(json.dumps(data))
     new = world.expect_token()
     config = world.config()
     assert world.refresher(config).ensure([source("a")])[0].status == FETCHED
     assert config.get("http-basic.a.password") == new
+    assert world.state()[ACME_ID].fingerprint == fingerprint(new)  # the record is repaired
 
 
 def test_failed_refresh_with_valid_token_warns_and_goes_on(world: World) -> None:
@@ -162,20 +209,34 @@ def test_failed_refresh_with_expired_token_stops_with_cause(world: World) -> Non
     with pytest.raises(TokenError) as info:
         world.refresher().ensure([source("a"), source("b")])
     message = str(info.value)
-    assert "'a', 'b'" in message and "domain acme, owner 111122223333, region eu-west-1" in message
+    assert "'a', 'b'" in message
+    assert "domain acme (owner 111122223333, region eu-west-1)" in message
     assert "sts:GetServiceBearerToken" in message
+
+
+def test_two_failing_domains_keep_their_own_messages(world: World) -> None:
+    world.factory.stub().add_client_error("get_authorization_token", "AccessDeniedException", "no", 403)
+    world.factory.stub().add_client_error("get_authorization_token", "ResourceNotFoundException", "no", 404)
+    with pytest.raises(TokenError) as info:
+        world.refresher().ensure([source("a"), source("c", TOOLS)])
+    first, second = str(info.value).splitlines()
+    assert "'a'" in first
+    assert "domain acme" in first
+    assert "'c'" in second
+    assert "domain tools" in second
+    assert {"AWS denied access" in first, "AWS denied access" in second} == {True, False}
 
 
 def test_waiter_adopts_token_refreshed_by_another_process(world: World) -> None:
     world.expect_token()
     world.refresher().ensure([source("a")])
     world.clock.now += LIFETIME - 100
-    slow_config = world.config()  # loaded auth.toml before the other process refreshed
+    slow_config = world.config()
     slow = world.refresher(slow_config)
     new = world.expect_token()
     assert world.refresher().ensure([source("a")])[0].status == FETCHED
-    # the slow process sees a due token in memory but a fresh one on disk: no second call
-    assert slow.ensure([source("a")])[0].status == ADOPTED
+    # the slow process finds a fresh token once it holds the lock: no second call
+    assert slow._refresh_locked({source("a").key: [source("a")]}, False, None, False)["a"].status == ADOPTED
     assert slow_config.get("http-basic.a.password") == new
     world.factory.assert_done()
 
@@ -187,10 +248,68 @@ def test_force_fetches_even_when_valid(world: World) -> None:
     assert world.refresher().ensure([source("a")], force=True)[0].status == FETCHED
 
 
+def test_rejected_token_is_replaced_once(world: World) -> None:
+    first = world.expect_token()
+    config = world.config()
+    refresher = world.refresher(config)
+    refresher.ensure([source("a")])
+    second = world.expect_token()
+    assert refresher.reject(source("a").key, [source("a")]) is True
+    assert config.get("http-basic.a.password") == second != first
+    assert refresher.reject(source("a").key, [source("a")]) is False  # never a loop
+    world.factory.assert_done()
+
+
+def test_auto_refresh_off_hands_what_is_stored_and_never_calls(world: World) -> None:
+    token = world.expect_token()
+    world.refresher().ensure([source("a")])
+    world.clock.now += LIFETIME + 1  # expired: a refresh would be due
+    config = world.config()
+    (outcome,) = world.refresher(config).ensure([source("a")], fetch=False)
+    assert outcome.status == UNCHECKED
+    assert config.get("http-basic.a.password") == token
+    assert world.refresher().ensure([source("b", TOOLS)], fetch=False)[0].status == MISSING
+
+
 def test_environment_credentials_are_left_alone(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POETRY_HTTP_BASIC_MY_REPO_PASSWORD", "from-ci")
     assert world.refresher().ensure([source("my-repo")])[0].status == MANAGED
     assert world.factory.calls == []
+
+
+def test_untrusted_host_gets_no_token_and_no_call(world: World) -> None:
+    config = world.config()
+    untrusted = source("evil")._replace(url="https://evil.example.com/pypi/private/simple/", vouched=None)
+    assert world.refresher(config).ensure([untrusted])[0].status == UNTRUSTED
+    assert world.factory.calls == []
+    assert config.get("http-basic.evil.password") is None
+    (warning,) = world.warnings
+    assert "POETRY_CODEARTIFACT_TRUSTED_HOSTS=evil.example.com" in warning
+
+
+def test_users_own_credential_stays_on_disk_with_a_warning(world: World) -> None:
+    world.config_dir.mkdir(parents=True, exist_ok=True)
+    world.config().auth_config_source.add_property("http-basic.private", {"username": "me", "password": "mine"})
+    token = world.expect_token()
+    config = world.config()
+    world.refresher(config).ensure([source("private")])
+    assert config.get("http-basic.private.password") == token  # this process, this project only
+    assert world.auth()["http-basic"]["private"] == {"username": "me", "password": "mine"}
+    assert any("credential of your own for 'private' (user 'me')" in w for w in world.warnings)
+
+
+def test_disk_error_keeps_the_token_for_this_run_and_says_so(world: World) -> None:
+    (world.config_dir / "codeartifact-tokens.json").mkdir(parents=True)  # cannot be replaced by a file
+    token = world.expect_token()
+    config = world.config()
+    outcome = world.refresher(config).ensure([source("a")])[0]
+    assert outcome.status == FETCHED
+    assert outcome.where == "memory"
+    assert config.get("http-basic.a.password") == token
+    (warning,) = world.warnings
+    assert "could not store the new CodeArtifact token" in warning
+    assert "keyring" not in warning
+    assert ACME_ID not in world.state()  # no record: the next process fetches its own
 
 
 def test_keyring_storage(world: World, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
@@ -203,12 +322,12 @@ def test_keyring_storage(world: World, monkeypatch: pytest.MonkeyPatch, request:
     token = world.expect_token()
     config = world.config()
     assert world.refresher(config).ensure([source("a")])[0].where == KEYRING
-    assert backend.passwords[("poetry-repository-a", "aws")] == token
-    assert "password" not in world.auth()["http-basic"]["a"]
+    assert backend.passwords[(SERVICE, ACME_ID)] == token
+    assert world.stored() == {}
     assert world.refresher().ensure([source("a")])[0].status == VALID  # read back from the keyring
 
 
-def test_keyring_refusing_long_tokens_falls_back_to_memory(
+def test_keyring_refusing_long_tokens_falls_back_to_the_file(
     world: World, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     from tests.support.keyrings import SmallKeyring, install, restore
@@ -219,9 +338,12 @@ def test_keyring_refusing_long_tokens_falls_back_to_memory(
     token = world.expect_token()
     config = world.config()
     outcomes = world.refresher(config).ensure([source("a"), source("b")])
-    assert [o.where for o in outcomes] == [MEMORY, MEMORY]
+    assert [o.where for o in outcomes] == [FILE, FILE]
     assert config.get("http-basic.a.password") == token == config.get("http-basic.b.password")
     warnings = [w for w in world.warnings if "keyring refused" in w]
-    assert len(warnings) == 1 and "poetry config keyring.enabled false" in warnings[0]
+    assert len(warnings) == 1
+    assert "codeartifact-tokens.json" in warnings[0]
     assert token not in " ".join(world.warnings)
-    assert "a" not in world.auth().get("http-basic", {})
+    assert world.stored() == {ACME_ID: token}
+    # the next command finds it without calling AWS (no response is queued)
+    assert world.refresher().ensure([source("a")])[0].status == VALID

@@ -12,7 +12,7 @@ from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint, refre
 
 
 def record(issued: float = 1000.0, expires: float = 1000.0 + 43200) -> TokenRecord:
-    return TokenRecord("acme", "111122223333", "eu-west-1", issued, expires, fingerprint("tok"))
+    return TokenRecord("acme", "111122223333", "eu-west-1", issued, expires, fingerprint("tok"), "file")
 
 
 def test_margin_never_refreshes_a_short_token_every_run() -> None:
@@ -36,12 +36,43 @@ def test_round_trip_is_owner_only_and_holds_no_token(tmp_path: Path) -> None:
     assert fingerprint("tok") in text and len(fingerprint("tok")) == 16
 
 
-@pytest.mark.parametrize("content", [b"", b"{", b"[]", b'{"version": 1}', b'{"version": 1, "tokens": {"a": {"x": 1}}}',
-                                     b'{"version": 99, "tokens": {}}', b"\xff\xfe"])
+@pytest.mark.parametrize("content", [b"", b"{", b"[]", b'{"version": 2}', b'{"version": 2, "tokens": {"a": {"x": 1}}}',
+                                     b'{"version": 2, "tokens": []}', b'{"version": 99, "tokens": {}}', b"\xff\xfe"])
 def test_corrupt_state_means_unknown(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "s.json"
     path.write_bytes(content)
     assert StateFile(path).load() == {}
+
+
+def test_records_of_0_1_0_are_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"version": 1, "tokens": {"private": {"domain": "acme"}}}))
+    assert StateFile(path).load() == {}
+
+
+@pytest.mark.parametrize("expires", ["tomorrow", None, float("nan"), float("inf"), 1e300, True, -5])
+def test_a_mistyped_record_means_refresh_not_a_crash(tmp_path: Path, expires: object) -> None:
+    state = StateFile(tmp_path / "s.json")
+    state.save({"good": record(), "bad": record()})
+    data = json.loads(state.path.read_text())
+    data["tokens"]["bad"]["expires_at"] = expires
+    state.path.write_text(json.dumps(data))
+    assert state.load() == {"good": record()}
+
+
+def test_a_fifo_or_symlink_in_place_of_the_state_is_not_followed(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    assert StateFile(fifo).load() == {}  # returns at once: no writer will ever come
+    target = tmp_path / "elsewhere.json"
+    target.write_text("{}")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    StateFile(link).save({"a": record()})
+    assert target.read_text() == "{}"  # replaced the link, never wrote through it
+    assert not link.is_symlink()
 
 
 def test_unreadable_state_means_unknown(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
-"""``poetry codeartifact add-source NAME``: source, publish repository and login in one step.
+"""``poetry codeartifact add-source NAME``: source and login in one step.
 
 Every input is validated, and the token (unless ``--no-login``) fetched, before anything is
-written; if writing Poetry's config fails, pyproject.toml is put back as it was.
+written. Only pyproject.toml is written, and the token goes to the plugin's own store.
 """
 
 from __future__ import annotations
@@ -111,42 +111,35 @@ class AddSourceCommand(CodeArtifactCommand):
                 region=endpoint.region if mapped else None,
                 profile=profile, duration=duration,
             ),
-            "source", priority,
+            "source", priority, self.user_settings(),
         )
         assert source is not None
+        login = not self.option("no-login")
+        if login and not source.trusted:
+            raise CodeArtifactError(
+                f"Not logging in: {source.untrusted_message()} Trust the host first, or pass --no-login to "
+                "only write the source."
+            )
 
         # 3. The token, before any write, so that an AWS failure leaves everything as it was.
-        login = not self.option("no-login")
         if login:
             fetcher.fetch(source.key, duration, explicit_profile=profile is not None)
 
-        # 4. pyproject.toml, then Poetry's config (pyproject restored if that fails).
+        # 4. pyproject.toml. Nothing goes to Poetry's global config: `publish -r NAME` finds the
+        # upload URL through this project's source (see hook.py), and a global repositories.NAME
+        # would be wrong in the next project that uses the name for another repository.
         from poetry_codeartifact.pyproject_edit import set_source
 
         path = project.pyproject_path
         original = path.read_bytes()
         updated = set_source(original.decode("utf-8"), name, ep.simple_url(url), priority, options)
         path.write_bytes(updated.encode("utf-8"))
-        try:
-            register_repository(config, name, upload)
-        except OSError as error:
-            path.write_bytes(original)
-            raise CodeArtifactError(
-                f"Could not write Poetry's config ({error}); pyproject.toml was left as it was. "
-                "Check that Poetry's config directory is writable (`poetry config --list` shows it)."
-            ) from error
-        except Exception:
-            path.write_bytes(original)
-            raise
 
         self.line(
             f"Added source <info>{escape(name)}</info> ({escape(endpoint.describe())}, priority "
             f"{priority}) to {path.name}: {escape(ep.simple_url(url))}"
         )
-        self.line(
-            f"Registered publish repository <info>{escape(name)}</info>: {escape(upload)} "
-            f"(use `poetry publish -r {escape(name)}`)"
-        )
+        self.line(f"Publish to it with `poetry publish -r {escape(name)}` (uploads to {escape(upload)})")
         if priority == "supplemental":
             warn(
                 self.io,
@@ -188,13 +181,3 @@ class AddSourceCommand(CodeArtifactCommand):
             )
         assert domain and owner and region
         return ep.Endpoint(domain, owner, region, repository or ep.repository_from_path(url))
-
-
-def register_repository(config: Any, name: str, upload: str) -> None:
-    """``repositories.<name>.url`` in the user's Poetry config, for ``poetry publish -r NAME``."""
-    source = config.config_source
-    path = getattr(getattr(source, "file", None), "path", None)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    source.add_property(f"repositories.{name}.url", upload)
-    config.merge({"repositories": {name: {"url": upload}}})

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from poetry.config.config import Config
 
     from poetry_codeartifact.refresh import Refresher
-    from poetry_codeartifact.settings import Source
+    from poetry_codeartifact.settings import Source, UserSettings
 
 
 class CodeArtifactCommand(Command):
@@ -59,11 +59,20 @@ class CodeArtifactCommand(Command):
             self._pyproject_data = project_data(project) if project is not None else None
         return self._pyproject_data
 
+    def user_settings(self) -> UserSettings:
+        """The user's own settings (trusted hosts, personal source settings), read once."""
+        if not hasattr(self, "_user_settings"):
+            from poetry_codeartifact.paths import config_dir
+            from poetry_codeartifact.settings import read_user_settings
+
+            self._user_settings = read_user_settings(config_dir(self.config()))
+        return self._user_settings
+
     def known_sources(self) -> list[Source]:
         """Every CodeArtifact source of the project (if any) and repository of Poetry's config."""
         from poetry_codeartifact.settings import all_sources
 
-        return all_sources(self.pyproject_data(), self.config().get("repositories"))
+        return all_sources(self.pyproject_data(), self.config().get("repositories"), self.user_settings())
 
     def selected_sources(self, names: list[str]) -> list[Source]:
         """The sources called ``names``, or all of them; an unknown name or none at all is an error."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cleo.helpers import argument, option
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
-from poetry_codeartifact.errors import InvalidInput
+from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
 
 
 class LoginCommand(CodeArtifactCommand):
@@ -28,9 +28,9 @@ class LoginCommand(CodeArtifactCommand):
     ]
 
     def run_command(self) -> int:
-        from poetry_codeartifact.console import describe_expiry, escape
+        from poetry_codeartifact.console import describe_expiry, describe_location, escape
         from poetry_codeartifact.endpoint import validate_duration, validate_external_id, validate_role_arn
-        from poetry_codeartifact.refresh import MANAGED, PROVIDED
+        from poetry_codeartifact.refresh import MANAGED, PROVIDED, UNTRUSTED
         from poetry_codeartifact.settings import Role
 
         profile = self.option("profile")
@@ -56,22 +56,24 @@ class LoginCommand(CodeArtifactCommand):
         outcomes = self.refresher(config).ensure(
             sources, force=True, duration=duration, explicit_profile=bool(profile)
         )
+        refused = []
         for outcome in outcomes:
             source = outcome.source
+            name = f"<info>{escape(source.name)}</info>"
             if outcome.status == MANAGED:
+                self.line(f"{name}: skipped, POETRY_HTTP_BASIC_* environment variables supply its credentials")
+            elif outcome.status == PROVIDED:
+                self.line(f"{name}: using the token in CODEARTIFACT_AUTH_TOKEN (no AWS call; nothing stored)")
+            elif outcome.status == UNTRUSTED:
+                refused.append(source.name)
+            else:
                 self.line(
-                    f"<info>{escape(source.name)}</info>: skipped, POETRY_HTTP_BASIC_* environment "
-                    "variables supply its credentials"
+                    f"{name}: logged in to {escape(source.endpoint.describe())} (token in "
+                    f"{describe_location(outcome.where)}), expires {describe_expiry(outcome.expires_at)}"
                 )
-                continue
-            if outcome.status == PROVIDED:
-                self.line(
-                    f"<info>{escape(source.name)}</info>: using the token in CODEARTIFACT_AUTH_TOKEN "
-                    "(no AWS call; nothing stored)"
-                )
-                continue
-            self.line(
-                f"<info>{escape(source.name)}</info>: logged in to {escape(source.endpoint.describe())} "
-                f"(token in {outcome.where}), expires {describe_expiry(outcome.expires_at)}"
+        if refused:
+            raise CodeArtifactError(
+                f"No token for {', '.join(repr(n) for n in refused)}: its host is trusted by a project file only "
+                "(see the warning above)."
             )
         return 0

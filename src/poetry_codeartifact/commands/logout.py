@@ -5,11 +5,12 @@ from __future__ import annotations
 from cleo.helpers import argument
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.errors import CodeArtifactError
 
 
 class LogoutCommand(CodeArtifactCommand):
     name = "codeartifact logout"
-    description = "Remove stored CodeArtifact tokens (keyring and auth.toml) and the plugin's records of them."
+    description = "Remove the stored CodeArtifact tokens of these sources' domains and the plugin's records of them."
     arguments = [  # noqa: RUF012
         argument(
             "names",
@@ -21,19 +22,44 @@ class LogoutCommand(CodeArtifactCommand):
     ]
 
     def run_command(self) -> int:
-        from poetry_codeartifact.console import escape, warn
-        from poetry_codeartifact.credentials import CredentialStore, env_prefix
+        from poetry_codeartifact.console import debug_traceback, describe_location, escape, warn
+        from poetry_codeartifact.credentials import env_prefix, from_environment
+        from poetry_codeartifact.settings import memory_store
         from poetry_codeartifact.state import StateFile
+        from poetry_codeartifact.store import TokenStore
 
         config = self.config()
         sources = self.selected_sources(self.argument("names") or [])
-        store = CredentialStore(config, lambda message: warn(self.io, message))
-        names = [source.name for source in sources]
-        for name in names:
-            found = store.forget(name)
-            where = " and ".join(found) if found else "nothing was stored"
-            self.line(f"<info>{escape(name)}</info>: logged out ({where})")
-            if store.from_environment(name):
-                warn(self.io, f"{env_prefix(name)}_PASSWORD is still set in the environment and Poetry will use it.")
-        StateFile.beside(config).forget(names)
+        store = TokenStore(config, lambda message: warn(self.io, message), memory_only=memory_store())
+        state = StateFile.beside(config)
+        failed = []
+        done: dict[str, str] = {}  # key id -> what happened, so that a shared domain is removed once
+        for source in sources:
+            key = source.key
+            if key.id not in done:
+                try:
+                    found = store.delete(key.id)
+                except Exception as error:  # a read-only file, a keyring that refuses or hangs
+                    debug_traceback(self.io, error)
+                    failed.append(source.name)
+                    done[key.id] = f"<error>the token is still stored: {escape(_why(error))}</error>"
+                else:
+                    state.forget([key.id])
+                    where = " and ".join(describe_location(w) for w in found)
+                    done[key.id] = f"token removed from {where}" if found else "no token was stored"
+            self.line(f"<info>{escape(source.name)}</info>: logged out of {escape(key.describe())} ({done[key.id]})")
+            if from_environment(source.name):
+                variable = env_prefix(source.name) + "_PASSWORD"
+                warn(self.io, f"{variable} is still set in the environment and Poetry will use it.")
+        if failed:
+            raise CodeArtifactError(
+                f"Could not remove the token of {', '.join(repr(n) for n in failed)}. Check that Poetry's config "
+                "directory is writable, or remove the entry from your keyring by hand, and run logout again."
+            )
         return 0
+
+
+def _why(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return type(error).__name__

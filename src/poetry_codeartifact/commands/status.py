@@ -13,9 +13,9 @@ from poetry_codeartifact.commands.base import CodeArtifactCommand
 from poetry_codeartifact.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from poetry_codeartifact.credentials import CredentialStore
     from poetry_codeartifact.settings import Source
     from poetry_codeartifact.state import TokenRecord
+    from poetry_codeartifact.store import TokenStore
 
 FORMATS = ("table", "json")
 
@@ -43,19 +43,19 @@ class StatusCommand(CodeArtifactCommand):
 
     def run_command(self) -> int:
         from poetry_codeartifact.console import warn
-        from poetry_codeartifact.credentials import CredentialStore
         from poetry_codeartifact.settings import memory_store
         from poetry_codeartifact.state import StateFile
+        from poetry_codeartifact.store import TokenStore
 
         output_format = self.option("format")
         if output_format not in FORMATS:
             raise InvalidInput("--format", output_format, f"it is one of {', '.join(FORMATS)}")
         config = self.config()
         sources = self.known_sources()
-        store = CredentialStore(config)
-        records = StateFile.beside(config).load()
         memory = memory_store()
-        rows = [_row(source, store, records.get(source.name), memory) for source in sources]
+        store = TokenStore(config, lambda message: warn(self.io, message), memory_only=memory)
+        records = StateFile.beside(config).load()
+        rows = [_row(source, store, records.get(source.key.id), memory) for source in sources]
         warnings = _warnings(sources, self.pyproject_data(), config.get("repositories") or {})
 
         if output_format == "json":
@@ -79,37 +79,32 @@ class StatusCommand(CodeArtifactCommand):
         return 0
 
 
-def _row(source: Source, store: CredentialStore, record: TokenRecord | None, memory: bool) -> Row:
-    from poetry_codeartifact.console import describe_expiry
-    from poetry_codeartifact.credentials import ENVIRONMENT, MEMORY
+def _row(source: Source, store: TokenStore, record: TokenRecord | None, memory: bool) -> Row:
+    from poetry_codeartifact.console import describe_expiry, describe_location
+    from poetry_codeartifact.credentials import from_environment
     from poetry_codeartifact.settings import PIPELINE_TOKEN_ENV, pipeline_token
-    from poetry_codeartifact.state import fingerprint
 
     e = source.endpoint
-    identity = source.role.describe() if source.role else (f"profile {source.profile}" if source.profile else
-                                                             "default chain")
     expires_at = None
-    location = store.location(source.name)
-    if location == ENVIRONMENT:
+    if from_environment(source.name):
         credential, expires = "environment (POETRY_HTTP_BASIC_*)", "unknown"
+    elif not source.trusted:
+        credential, expires = "none: untrusted host", "-"
     elif pipeline_token() is not None:
         credential, expires = f"environment ({PIPELINE_TOKEN_ENV})", "unknown"
     elif memory:
-        credential, expires = MEMORY, "fetched by each Poetry run"
-    elif location is None:
+        credential, expires = "memory", "fetched by each Poetry run"
+    elif record is None or not record.describes(store.get(source.key.id, record.where)):
         credential, expires = "missing", "missing"
     else:
-        credential = location
-        stored = store.current(source.name)
-        if record is None or not record.matches(source) or stored is None or fingerprint(stored) != record.fingerprint:
-            expires = "unknown (not stored by poetry-codeartifact)"
-        elif record.expired(time.time()):
+        credential = describe_location(record.where)
+        if record.expired(time.time()):
             expires, expires_at = "expired", record.expires_at
         else:
             expires, expires_at = describe_expiry(record.expires_at), record.expires_at
     return Row(
         name=source.name, kind=source.kind, priority=source.priority or "-", domain=e.domain, owner=e.owner,
-        region=e.region, repository=e.repository or "-", identity=identity, credential=credential,
+        region=e.region, repository=e.repository or "-", identity=source.key.identity(), credential=credential,
         expires=expires, expires_at=expires_at,
     )
 

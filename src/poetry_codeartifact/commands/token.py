@@ -39,11 +39,11 @@ class TokenCommand(CodeArtifactCommand):
             )
         source = sources[0]
         config = self.config()
-        refresher = self.refresher(config)
-        refresher.ensure([source])
-        from poetry_codeartifact.credentials import CredentialStore
+        from poetry_codeartifact.credentials import handed
+        from poetry_codeartifact.refresh import UNTRUSTED
 
-        token = CredentialStore(config).current(source.name)
+        (outcome,) = self.refresher(config).ensure([source])
+        token = handed(config, source.name) if outcome.status != UNTRUSTED else None
         if not token:
             raise CodeArtifactError(f"No token is available for '{source.name}'.")
         self.io.write_line(token, type=OutputType.RAW)

@@ -1,0 +1,177 @@
+"""The plugin's own token storage: one token per :class:`TokenKey` (domain, owner, region,
+identity), whatever the sources that use it are called in each project.
+
+Tokens go to the keyring when Poetry uses one (service ``poetry-codeartifact``, user name = the
+key's id), otherwise to ``codeartifact-tokens.json``, an owner-only file beside auth.toml. A
+keyring that refuses a token (Windows Credential Manager's size limit, a locked backend) or does
+not answer within a few seconds is not retried: the token goes to the file, with one warning,
+so that the next command still finds it without calling AWS. keyring is imported only here, and
+only when a token is actually read or written.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from poetry_codeartifact.paths import TOKENS_NAME, config_dir
+from poetry_codeartifact.state import read_regular_file, write_private_file
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from poetry.config.config import Config
+
+KEYRING = "keyring"
+FILE = "file"
+MEMORY = "memory"
+SERVICE = "poetry-codeartifact"
+KEYRING_TIMEOUT = 5.0
+
+T = TypeVar("T")
+
+
+class KeyringTimeout(Exception):
+    pass
+
+
+def bounded(call: Callable[[], T], seconds: float = KEYRING_TIMEOUT) -> T:
+    """Run ``call`` with a time limit: a keyring backend can hang on a locked session bus.
+    The call goes on in a daemon thread that is abandoned (it cannot be killed)."""
+    result: list[Any] = []
+    error: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(call())
+        except BaseException as exc:  # handed to the caller's thread
+            error.append(exc)
+
+    thread = threading.Thread(target=run, name="poetry-codeartifact-keyring", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise KeyringTimeout(f"the keyring did not answer within {seconds:.0f} seconds")
+    if error:
+        raise error[0]
+    return result[0]  # type: ignore[no-any-return]
+
+
+class TokenStore:
+    """``memory_only`` (``POETRY_CODEARTIFACT_STORE=memory``) keeps tokens in this process only."""
+
+    def __init__(
+        self, config: Config, warn: Callable[[str], None] | None = None, *, memory_only: bool = False
+    ) -> None:
+        self._config = config
+        self._warn = warn or (lambda message: None)
+        self._memory_only = memory_only
+        self._memory: dict[str, str] = {}
+        self._keyring_usable: bool | None = None
+        self.path: Path = config_dir(config) / TOKENS_NAME
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, key_id: str, where: str) -> str | None:
+        """The token stored for ``key_id`` in ``where`` (as the state record says), or None."""
+        if key_id in self._memory:
+            return self._memory[key_id]
+        if where == FILE:
+            return self._read_file().get(key_id)
+        if where == KEYRING and self._keyring_available():
+            try:
+                value = bounded(lambda: _keyring().get_password(SERVICE, key_id))
+            except Exception as error:  # keyring backends raise anything
+                self._keyring_failed(f"could not read the CodeArtifact token from the keyring ({_name(error)})")
+                return None
+            return str(value) if value else None
+        return None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def put(self, key_id: str, token: str) -> str:
+        """Store ``token``; return where it went (keyring, file or memory)."""
+        if self._memory_only:
+            self._memory[key_id] = token
+            return MEMORY
+        if self._keyring_available():
+            try:
+                bounded(lambda: _keyring().set_password(SERVICE, key_id, token))
+            except Exception as error:
+                self._keyring_failed(
+                    f"the keyring refused the CodeArtifact token ({_name(error)}); it is stored in "
+                    f"{self.path} instead, readable by you alone"
+                )
+            else:
+                self._drop_from_file(key_id)
+                return KEYRING
+        tokens = self._read_file()
+        tokens[key_id] = token
+        self._write_file(tokens)
+        return FILE
+
+    def delete(self, key_id: str) -> list[str]:
+        """Remove the token of ``key_id`` from every store; return where one was found.
+        Raises OSError (or the keyring's error) when a token could not be removed."""
+        found = []
+        if self._memory.pop(key_id, None) is not None:
+            found.append(MEMORY)
+        if self._drop_from_file(key_id):
+            found.append(FILE)
+        if self._keyring_available():
+            keyring = _keyring()
+            if bounded(lambda: keyring.get_password(SERVICE, key_id)) is not None:
+                bounded(lambda: keyring.delete_password(SERVICE, key_id))
+                found.append(KEYRING)
+        return found
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _keyring_available(self) -> bool:
+        if self._memory_only or not self._config.get("keyring.enabled"):
+            return False
+        if self._keyring_usable is None:
+            from poetry.utils.password_manager import PasswordManager
+
+            try:
+                self._keyring_usable = bool(bounded(lambda: PasswordManager(self._config).use_keyring))
+            except Exception:
+                self._keyring_usable = False
+        return self._keyring_usable
+
+    def _keyring_failed(self, message: str) -> None:
+        if self._keyring_usable:
+            self._warn(message + ". To keep CodeArtifact tokens out of the keyring for good, run "
+                       "`poetry config keyring.enabled false`.")
+        self._keyring_usable = False
+
+    def _read_file(self) -> dict[str, str]:
+        try:
+            data = json.loads(read_regular_file(self.path))
+        except (OSError, ValueError):
+            return {}
+        tokens = data.get("tokens") if isinstance(data, dict) else None
+        if not isinstance(tokens, dict):
+            return {}
+        return {str(k): v for k, v in tokens.items() if isinstance(v, str) and v}
+
+    def _write_file(self, tokens: dict[str, str]) -> None:
+        write_private_file(self.path, json.dumps({"version": 1, "tokens": tokens}, indent=2))
+
+    def _drop_from_file(self, key_id: str) -> bool:
+        tokens = self._read_file()
+        if tokens.pop(key_id, None) is None:
+            return False
+        self._write_file(tokens)
+        return True
+
+
+def _keyring() -> Any:
+    import keyring
+
+    return keyring
+
+
+def _name(error: BaseException) -> str:
+    return type(error).__name__  # never its text: a backend might quote what it was given
