@@ -83,6 +83,7 @@ class State:
     faults: list[Fault] = field(default_factory=list)
     uploads: list[str] = field(default_factory=list)
     unauthorized: int = 0
+    seen: list[tuple[str, str]] = field(default_factory=list)  # (repository, domain of the token it got)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -152,6 +153,7 @@ class StandIn:
             self.state.faults.clear()
             self.state.uploads.clear()
             self.state.unauthorized = 0
+            self.state.seen.clear()
 
     def set_lifetime(self, seconds: float) -> None:
         self.state.lifetime = seconds
@@ -159,6 +161,12 @@ class StandIn:
     def expire_all(self) -> None:
         with self.state.lock:
             self.state.tokens = {t: (d, 0.0) for t, (d, _) in self.state.tokens.items()}
+
+    def revoke_all(self) -> None:
+        """Server-side revocation: every token issued so far is refused from now on, although
+        the plugin still believes it valid (a rotated key, a changed domain policy)."""
+        with self.state.lock:
+            self.state.tokens.clear()
 
     def token_calls(self, domain: str | None = None) -> int:
         calls = self.state.token_calls
@@ -179,6 +187,7 @@ class StandIn:
             "assume_role_calls": self.state.assume_role_calls,
             "uploads": list(self.state.uploads),
             "unauthorized": self.state.unauthorized,
+            "seen": list(self.state.seen),
             "lifetime": self.state.lifetime,
         }
 
@@ -356,6 +365,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"no such repository")
             return
         password = _basic_password(self.headers.get("Authorization", ""))
+        issued = standin.state.tokens.get(password or "")
+        standin.state.seen.append((name, issued[0] if issued else "unknown" if password else "none"))
         if password is None or not standin.token_valid_for(password, repo.domain):
             standin.state.unauthorized += 1
             self._send(401, b"Unauthorized", {"WWW-Authenticate": 'Basic realm="codeartifact"'})
@@ -389,6 +400,8 @@ class _Handler(BaseHTTPRequestHandler):
             standin.set_lifetime(float(data["seconds"]))
         elif action == "expire":
             standin.expire_all()
+        elif action == "revoke":
+            standin.revoke_all()
         elif action == "fault":
             standin.inject(
                 data["kind"], int(data.get("count", 1)), float(data.get("delay", 0)),
@@ -400,6 +413,49 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"unknown action")
             return
         self._json(200, {"ok": True})
+
+
+class OwnServer:
+    """Another package server on 127.0.0.1 that is not CodeArtifact: a user's own repository,
+    or a host that only a project file vouches for. It records every request's credentials,
+    answers index pages with 404 and uploads with 200."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, str | None]] = []  # (method, path, password)
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                owner.requests.append((self.command, self.path, _basic_password(self.headers.get("Authorization", ""))))
+                status = 200 if self.command == "POST" else 404
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = do_HEAD = _answer
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def passwords(self) -> list[str | None]:
+        return [password for _, _, password in self.requests]
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 def _basic_password(header: str) -> str | None:

@@ -101,6 +101,22 @@ def poetry_env(version: str, wheel: Path) -> Path:
     return env
 
 
+# Other plugins' commands read indexes too; the end-to-end tests run them next to this plugin.
+# poetry-plugin-up works with Poetry 1.8.4+ and 2.x; Poetry 1.8 bundles poetry-plugin-export.
+OTHER_PLUGINS = ("poetry-plugin-up==0.9.0",)
+EXPORT_PLUGIN = "poetry-plugin-export==1.10.1"
+
+
+def plugins_env(version: str, wheel: Path) -> Path:
+    """Poetry ``version`` with this plugin and other plugins (``poetry up``, ``poetry export``),
+    kept apart from ``poetry-<V>`` so that the benchmark compares this plugin alone."""
+    env = VENVS / f"plugins-{version}"
+    others = [*OTHER_PLUGINS, *([EXPORT_PLUGIN] if not version.startswith("1.") else [])]
+    _ensure(env, [f"poetry=={version}", "boto3>=1.28", *others])
+    _pip(env, "install", "--force-reinstall", "--no-deps", str(wheel))
+    return env
+
+
 def baseline_env(version: str) -> Path:
     """Plain Poetry ``version`` without the plugin, for benchmarks."""
     env = VENVS / f"{BASELINE}-{version}"

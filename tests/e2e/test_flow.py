@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import stat
-import time
 
 from tests.support.user import IS_POETRY_1, User
 from tools.standin import TOKEN_PREFIX, StandIn
@@ -57,14 +56,6 @@ def test_publish_then_update(user: User, standin: StandIn) -> None:
     # second add-source logs in again because add-source always fetches (it is a login)
 
 
-def expire_soon(user: User, standin: StandIn, cwd, seconds: float = 4.0) -> None:  # type: ignore[no-untyped-def]
-    """Log in with a short-lived token, then wait until it has expired for real."""
-    standin.set_lifetime(seconds)
-    user.run("codeartifact", "login", "private", cwd=cwd)
-    standin.set_lifetime(12 * 3600)
-    time.sleep(seconds + 0.5)
-
-
 def test_expired_token_is_refreshed_by_install_lock_and_publish(user: User, standin: StandIn) -> None:
     lib = user.project("acme-utils", package=True)
     user.add_source(lib, "private", "private")
@@ -79,7 +70,7 @@ def test_expired_token_is_refreshed_by_install_lock_and_publish(user: User, stan
         if command[0] == "publish":
             toml = (lib / "pyproject.toml").read_text()
             (lib / "pyproject.toml").write_text(toml.replace('version = "0.1.0"', 'version = "0.3.0"'))
-        expire_soon(user, standin, cwd)
+        user.expire_tokens(cwd, "private")
         calls = standin.token_calls()
         unauthorized = standin.state.unauthorized
         args = ("lock", "--no-update") if command == ("lock",) and IS_POETRY_1 else command

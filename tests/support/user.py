@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 POETRY = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY", "")
 POETRY_VERSION = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY_VERSION", "")
 BASELINE = os.environ.get("POETRY_CODEARTIFACT_TEST_BASELINE", "")
+# The same Poetry with other plugins installed next to this one (poetry-plugin-up, export).
+WITH_OTHER_PLUGINS = os.environ.get("POETRY_CODEARTIFACT_TEST_PLUGINS", "")
 IS_POETRY_1 = POETRY_VERSION.startswith("1.")
 
 
@@ -75,6 +78,20 @@ class User:
         r = self.standin.repos[repo]
         return self.run("codeartifact", "add-source", name, "--url", self.standin.repo_url(repo),
                         "--domain", r.domain, "--domain-owner", r.owner, "--region", r.region, *extra, cwd=cwd)
+
+    def expire_tokens(self, cwd: Path, *names: str, seconds: float = 4.0) -> None:
+        """Log in with a short-lived token, then wait until it has expired for real."""
+        self.standin.set_lifetime(seconds)
+        self.run("codeartifact", "login", *names, cwd=cwd)
+        self.standin.set_lifetime(12 * 3600)
+        time.sleep(seconds + 0.5)
+
+    def add_dependency(self, cwd: Path, requirement: str) -> None:
+        """Declare a dependency in pyproject.toml without resolving it (Poetry 1.8 and 2.x alike)."""
+        path = cwd / "pyproject.toml"
+        name, _, constraint = requirement.partition("=")
+        text = path.read_text().replace('python = ">=3.9"\n', f'python = ">=3.9"\n{name} = "{constraint or "*"}"\n', 1)
+        path.write_text(text)
 
     def files_with_tokens(self) -> list[Path]:
         """Files under the user's root that contain a token, apart from the plugin's token store
