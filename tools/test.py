@@ -37,6 +37,7 @@ def main() -> int:
     envs = venvs.prepare(versions)
     wheel = next(venvs.DIST.glob("poetry_codeartifact-*.whl"))
     plugins = {version: venvs.plugins_env(version, wheel) for version in versions}
+    wheelhouses = {version: venvs.wheelhouse(version) for version in versions}
     print(f"[test] environments ready in {time.monotonic() - started:.0f}s", flush=True)
 
     failed: list[str] = []
@@ -58,6 +59,7 @@ def main() -> int:
         env["POETRY_CODEARTIFACT_TEST_POETRY_VERSION"] = version
         env["POETRY_CODEARTIFACT_TEST_BASELINE"] = str(venvs.bin_path(plain_env, "poetry"))
         env["POETRY_CODEARTIFACT_TEST_PLUGINS"] = str(venvs.bin_path(plugins[version], "poetry"))
+        env["POETRY_CODEARTIFACT_TEST_WHEELHOUSE"] = str(wheelhouses[version])
         command = [str(venvs.bin_path(test_env, "python")), "-m", "pytest", "-p", "no:cacheprovider", *args.pytest_args]
         print(f"[test] pytest on Poetry {version}", flush=True)
         code = subprocess.run(command, cwd=venvs.ROOT, env=env).returncode

@@ -117,6 +117,29 @@ def plugins_env(version: str, wheel: Path) -> Path:
     return env
 
 
+# Poetry locks its own environment for every platform, so a package index that serves Poetry's
+# dependencies must also hold these (macOS and Windows only on Linux), or `poetry self add` fails.
+OTHER_PLATFORMS = ("xattr", "pywin32-ctypes", "colorama")
+
+
+def wheelhouse(version: str) -> Path:
+    """A folder with every wheel that Poetry ``version``'s own environment (with boto3) is made
+    of: what a CodeArtifact repository with PyPI as its upstream serves to ``poetry self add``."""
+    folder = VENVS / f"wheelhouse-{version}"
+    wanted = hashlib.sha256(f"{version} boto3 {OTHER_PLATFORMS}".encode()).hexdigest()
+    stamp = folder / ".stamp"
+    if stamp.exists() and stamp.read_text() == wanted:
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    log(f"downloading Poetry {version}'s wheels into {folder.relative_to(ROOT)}")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", "download", "-d", str(folder)]
+    subprocess.run([*pip, f"poetry=={version}", "boto3>=1.28"], check=True, env=_clean_env())
+    subprocess.run([*pip, "--no-deps", *OTHER_PLATFORMS], check=True, env=_clean_env())
+    stamp.write_text(wanted)
+    return folder
+
+
 def baseline_env(version: str) -> Path:
     """Plain Poetry ``version`` without the plugin, for benchmarks."""
     env = VENVS / f"{BASELINE}-{version}"

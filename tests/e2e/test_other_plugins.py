@@ -1,27 +1,26 @@
-"""Commands of other plugins read CodeArtifact indexes through Poetry too, and find a token the
-server accepts: poetry-plugin-up's ``up`` and poetry-plugin-export's ``export`` (bundled with
-Poetry 1.8, a separate plugin on 2.x), installed next to this plugin in Poetry's environment."""
+"""Commands of other plugins and ``poetry self`` read CodeArtifact indexes through Poetry too,
+and find a token the server accepts: poetry-plugin-up's ``up`` and poetry-plugin-export's
+``export`` (bundled with Poetry 1.8, a separate plugin on 2.x), installed next to this plugin in
+Poetry's environment, and ``self add`` from Poetry's own CodeArtifact source."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.user import WITH_OTHER_PLUGINS, User
+from tests.support.user import WHEELHOUSE, WITH_OTHER_PLUGINS, User
 from tests.support.wheels import make_wheel
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from tools.standin import StandIn
-
-pytestmark = pytest.mark.skipif(not WITH_OTHER_PLUGINS, reason="run through tools/test.py")
-
 
 @pytest.fixture
 def app(user: User, standin: StandIn) -> Path:
     """acme-utils 0.1.0 locked and installed; then 0.2.0 is published and the token expires."""
+    if not WITH_OTHER_PLUGINS:
+        pytest.skip("run through tools/test.py")
     user.poetry = WITH_OTHER_PLUGINS
     app = user.project("app")
     user.add_source(app, "private", "private")
@@ -49,3 +48,32 @@ def test_export_with_credentials_writes_a_token_that_works(user: User, standin: 
     token = requirements.split("aws:", 1)[1].split("@", 1)[0]
     assert standin.token_valid_for(token, "acme")  # not the expired one: pip can install with it
     assert standin.token_calls() == calls + 1
+
+
+@pytest.mark.skipif(not WHEELHOUSE, reason="run through tools/test.py")
+def test_self_add_from_a_codeartifact_source(user: User, standin: StandIn, tmp_path: Path) -> None:
+    """Poetry's own environment with CodeArtifact as its only primary source (a repository with
+    PyPI as its upstream: it serves Poetry's dependencies too), mapped in the user's own
+    codeartifact.toml because Poetry rewrites its system pyproject.toml and keeps only sources."""
+    internal = standin.repos["internal"].root
+    linked = [internal / wheel.name for wheel in Path(WHEELHOUSE).glob("*.whl")]
+    for link in linked:
+        link.symlink_to(Path(WHEELHOUSE) / link.name)
+    try:
+        make_wheel(internal, "acme-plugin-helper", "1.0.0")
+        user.config_dir.mkdir(parents=True, exist_ok=True)
+        (user.config_dir / "pyproject.toml").write_text(
+            f'[[tool.poetry.source]]\nname = "corp"\nurl = "{standin.repo_url("internal")}simple/"\n'
+            'priority = "primary"\n'
+        )
+        (user.config_dir / "codeartifact.toml").write_text(
+            '[sources.corp]\ndomain = "acme"\ndomain-owner = "111122223333"\nregion = "eu-west-1"\n'
+        )
+        result = user.run("self", "add", "--dry-run", "acme-plugin-helper")
+        assert "Installing acme-plugin-helper (1.0.0)" in result.out
+        assert standin.token_calls() == 1  # fetched by the hook: nobody logged in
+        assert standin.state.unauthorized == 0
+    finally:
+        for link in linked:
+            link.unlink(missing_ok=True)
+        (internal / "acme_plugin_helper-1.0.0-py3-none-any.whl").unlink(missing_ok=True)

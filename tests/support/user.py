@@ -25,6 +25,8 @@ POETRY_VERSION = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY_VERSION", "")
 BASELINE = os.environ.get("POETRY_CODEARTIFACT_TEST_BASELINE", "")
 # The same Poetry with other plugins installed next to this one (poetry-plugin-up, export).
 WITH_OTHER_PLUGINS = os.environ.get("POETRY_CODEARTIFACT_TEST_PLUGINS", "")
+# Every wheel of Poetry's own environment, for `poetry self add` from a CodeArtifact source.
+WHEELHOUSE = os.environ.get("POETRY_CODEARTIFACT_TEST_WHEELHOUSE", "")
 IS_POETRY_1 = POETRY_VERSION.startswith("1.")
 
 
