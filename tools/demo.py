@@ -48,6 +48,7 @@ from standin import DEFAULT_REPOS, TOKEN_PREFIX
 DEMO = venvs.ROOT / ".demo"
 DOMAIN, OWNER, REGION, REPOSITORY = DEFAULT_REPOS[0]  # acme / 111122223333 / eu-west-1 / private
 SOURCE = "private"  # the name of the source in the projects (the same as the repository here)
+KEY = f"{DOMAIN}-{OWNER}@{REGION}"  # how the plugin files the domain's token
 PACKAGE = "acme-utils"
 VERSION = "1.0.0"
 SHORT_LIFETIME = 5  # seconds: the demo's token expires quickly instead of after 12 hours
@@ -204,8 +205,8 @@ class Machine:
         self.env = sandbox.user_env(root, standin.url, access_key="AKIDSTANDINDEMO", proxy_port=_PROXY_PORT)
 
     @property
-    def auth_toml(self) -> Path:
-        return self.config_dir / "auth.toml"
+    def token_file(self) -> Path:
+        return self.config_dir / "codeartifact-tokens.json"
 
     @property
     def state_file(self) -> Path:
@@ -298,31 +299,34 @@ def our_tables(pyproject_text: str) -> str:
 def check_no_token_in(paths: list[Path]) -> None:
     for path in paths:
         if path.exists() and TOKEN_PREFIX.encode() in path.read_bytes():
-            fail(f"{path} contains a token; only Poetry's credential storage (auth.toml here) may")
+            fail(f"{path} contains a token; only the plugin's token store may")
 
 
-def describe_auth_toml(machine: Machine) -> None:
-    path = machine.auth_toml
+def describe_token_store(machine: Machine) -> None:
+    path = machine.token_file
     if not path.exists():
         fail(f"{path} does not exist: add-source should have stored the token there")
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode != 0o600:
         fail(f"{path} has mode {oct(mode)}; a file holding tokens must be 0o600 (owner only)")
-    text = path.read_text()
-    if TOKEN_PREFIX not in text:
-        fail(f"{path} holds no token")
+    data = json.loads(path.read_text())
+    if not data["tokens"].get(KEY, "").startswith(TOKEN_PREFIX):
+        fail(f"{path} holds no token for {KEY}")
     # Show its shape with the secret replaced: the demo never prints a token.
-    hidden = re.sub(r'(password\s*=\s*)"[^"]*"', r'\1"<the token, hidden by the demo>"', text)
-    say(f"The token went to Poetry's own credential storage, {path.relative_to(machine.root)} "
-        f"(mode {oct(mode)[2:]}: only you can read it), exactly where `poetry config http-basic...` "
-        "would put it. (Poetry's \"Using a plaintext file to store credentials\" says the same: the demo "
-        "turned Poetry's keyring off; with a keyring, the token would go there.)")
-    show(hidden)
+    hidden = {**data, "tokens": {key: "<the token, hidden by the demo>" for key in data["tokens"]}}
+    say(f"The token went to the plugin's token store, {path.relative_to(machine.root)} (mode "
+        f"{oct(mode)[2:]}: only you can read it), filed under the domain, not under the source name: "
+        f"every project whose source points into domain '{DOMAIN}' uses it, whatever it calls the source. "
+        "(The demo turned Poetry's keyring off; with a keyring, the token would go there.) Poetry gets it "
+        "in memory when it needs it, so nothing is written to Poetry's own auth.toml.")
+    show(json.dumps(hidden, indent=2))
+    if (machine.config_dir / "auth.toml").exists():
+        fail("the plugin wrote Poetry's auth.toml; it never should")
 
 
 def describe_state(machine: Machine) -> None:
     data = json.loads(machine.state_file.read_text())
-    record = data["tokens"][SOURCE]
+    record = data["tokens"][KEY]
     left = record["expires_at"] - time.time()
     when = f"in {left / 3600:.1f} hours" if left > 3600 else (f"in {left:.0f}s" if left > 0 else f"{-left:.0f}s ago")
     say(f"The plugin's record of the token in {machine.state_file.relative_to(machine.root)} (its expiry and "
@@ -332,7 +336,7 @@ def describe_state(machine: Machine) -> None:
 # -- the walk-through ------------------------------------------------------------------------
 
 
-TOTAL_STEPS = 7
+TOTAL_STEPS = 8
 
 
 def walk_through(machine: Machine, standin: StandInProcess) -> None:
@@ -355,6 +359,10 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
         "to the repository without a valid token (401), as CodeArtifact does.")
     say("Poetry runs with a throw-away HOME and configuration under .demo/, fake AWS keys, and "
         "AWS_ENDPOINT_URL_CODEARTIFACT pointing at the stand-in. Nothing reaches AWS or the internet.")
+    say("A token goes only to CodeArtifact's own hosts (https://...codeartifact...amazonaws.com) or to hosts "
+        "you trust yourself. The stand-in is 127.0.0.1, so this machine trusts it with "
+        f"POETRY_CODEARTIFACT_TRUSTED_HOSTS={machine.env['POETRY_CODEARTIFACT_TRUSTED_HOSTS']} (a project file "
+        "cannot do that: a cloned pyproject.toml must never steer your token to its own server).")
     say(f"Poetry: {machine.poetry_version}, with poetry-codeartifact installed into it "
         "(what `poetry self add poetry-codeartifact` does).")
 
@@ -365,14 +373,14 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
     (library / "pyproject.toml").write_text(pyproject(PACKAGE, package=True))
     (library / PACKAGE.replace("-", "_") / "__init__.py").write_text(LIBRARY_CODE)
     say(f"The library team has a small Poetry project, {PACKAGE} {VERSION}. One command makes the "
-        f"CodeArtifact repository a source of the project, registers it for `poetry publish`, and logs in.")
+        f"CodeArtifact repository a source of the project and logs in.")
     say(f"With a real CodeArtifact URL (https://{DOMAIN}-{OWNER}.d.codeartifact.{REGION}.amazonaws.com/"
         f"pypi/{REPOSITORY}/) --url alone would do: the plugin reads domain, account and region from it. "
         "The stand-in's URL is 127.0.0.1, so the demo names them.")
     machine.cd(library)
     mapping = ("--domain", DOMAIN, "--domain-owner", OWNER, "--region", REGION)
     machine.poetry_run("codeartifact", "add-source", SOURCE, "--url", standin.repo_url(REPOSITORY), *mapping,
-                       expect=(f"Added source {SOURCE}", f"Registered publish repository {SOURCE}", "Logged in"))
+                       expect=(f"Added source {SOURCE}", f"poetry publish -r {SOURCE}", "Logged in"))
     count_calls("add-source logged in", 1)
     say("add-source wrote the source to pyproject.toml, with the CodeArtifact domain it belongs to "
         "(safe to commit: no secret in it):")
@@ -383,11 +391,12 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
     show(our_tables(text))
     check_no_token_in([library / "pyproject.toml"])
     ok("no token in pyproject.toml")
-    describe_auth_toml(machine)
+    describe_token_store(machine)
     describe_state(machine)
 
-    say("\nNow publish. Before `poetry publish` talks to the repository, the plugin checks the token: "
-        "it is fresh, so no call to AWS is needed.")
+    say("\nNow publish. `publish -r private` uploads to the repository of this project's source 'private' "
+        "(no `poetry config repositories...` needed). Before it talks to the repository, the plugin "
+        "checks the token: it is fresh, so no call to AWS is needed.")
     machine.poetry_run("publish", "--build", "-r", SOURCE, expect=(f"Publishing {PACKAGE} ({VERSION}) to {SOURCE}",))
     count_calls("publish reused the stored token", 0)
     files = standin.packages(REPOSITORY)
@@ -401,12 +410,12 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
     app = machine.root / "app"
     app.mkdir()
     (app / "pyproject.toml").write_text(pyproject("app", package=False))
-    say(f"An application project wants {PACKAGE}. Same add-source command (it logs in again: "
-        "add-source always fetches a fresh token), then an ordinary `poetry add`.")
+    say(f"An application project wants {PACKAGE}. Same add-source command, then an ordinary "
+        f"`poetry add`. The domain's token is still valid, so add-source asks AWS nothing.")
     machine.cd(app)
     machine.poetry_run("codeartifact", "add-source", SOURCE, "--url", standin.repo_url(REPOSITORY), *mapping,
                        expect=(f"Added source {SOURCE}", "Logged in"))
-    count_calls("add-source in the app logged in", 1)
+    count_calls("add-source in the app reused the domain's token", 0)
     machine.poetry_run("add", PACKAGE, expect=(f"Installing {PACKAGE} ({VERSION})", "Writing lock file"))
     count_calls("`poetry add` reused the stored token", 0)
     lock = (app / "poetry.lock").read_text()
@@ -419,9 +428,10 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
 
     # 4 -------------------------------------------------------------------------------------
     step(4, TOTAL_STEPS, "a valid token costs nothing")
-    say("The plugin runs before install, lock, add, update, remove, sync and publish. While the stored "
-        "token is good it only reads a small file: no AWS call, no delay. Three commands in a row "
-        "(the -vvv one shows the plugin's check):")
+    say("The plugin checks the token when Poetry first needs it, in any command that reads the index "
+        "(install, lock, show --outdated, export, other plugins' commands...). While the stored token is "
+        "good it only reads two small files: no AWS call, no delay. Three commands in a row (the -vvv one "
+        "shows the plugin's check):")
     machine.poetry_run("install", expect=("No dependencies to install or update",))
     machine.poetry_run(*machine.lock_args())
     machine.poetry_run("install", "-vvv", expect=(f"CodeArtifact: {SOURCE}: token valid",), verbose_filter=True)
@@ -458,18 +468,30 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
     machine.poetry_run("run", "python", "-c", code, expect=("Hello newcomer",))
 
     # 6 -------------------------------------------------------------------------------------
-    step(6, TOTAL_STEPS, "log in on demand")
+    step(6, TOTAL_STEPS, "the server rejects a token the plugin believed valid")
+    say("A token can die before its time: rotated keys, a changed domain policy, a clock that is off. The "
+        "demo makes the stand-in revoke every token it issued. The plugin's record still says \"valid for "
+        "hours\", so `poetry show --outdated` starts with it, gets a 401, and the plugin fetches a new token "
+        "and retries, within the same command:")
+    standin.admin("revoke")
+    machine.poetry_run("show", "--outdated", expect=(f"rejected the stored token of '{SOURCE}'",))
+    count_calls("a revoked token was replaced within the command", 1)
+    machine.poetry_run("show", "--outdated")
+    count_calls("the next command used the new token", 0)
+
+    # 7 -------------------------------------------------------------------------------------
+    step(7, TOTAL_STEPS, "log in on demand")
     say("You never have to, but `poetry codeartifact login` fetches fresh tokens for every CodeArtifact "
         "source of the project now (say, before going offline for a day):")
     machine.poetry_run("codeartifact", "login", expect=(f"{SOURCE}: logged in", "in 11h"))
     count_calls("explicit login", 1)
     check_no_token_in([library / "pyproject.toml", app / "pyproject.toml", app / "poetry.lock", machine.state_file])
 
-    # 7 -------------------------------------------------------------------------------------
-    step(7, TOTAL_STEPS, "see where things stand")
+    # 8 -------------------------------------------------------------------------------------
+    step(8, TOTAL_STEPS, "see where things stand")
     say("`poetry codeartifact status` lists every CodeArtifact source and publish repository, whose AWS "
         "credentials they use, where the token is kept and when it expires. It asks AWS nothing:")
-    machine.poetry_run("codeartifact", "status", expect=(SOURCE, "auth.toml", "in 11h"))
+    machine.poetry_run("codeartifact", "status", expect=(SOURCE, "codeartifact-tokens.json", "in 11h"))
     count_calls("status", 0)
 
     print(flush=True)

@@ -150,3 +150,32 @@ def test_outside_a_project(tmp_path: Path, poetry_config_dir: Path, monkeypatch:
     result = run(f"codeartifact add-source private --url {STANDARD}")
     assert result.code == 1
     assert "needs a Poetry project" in result.err
+
+
+def test_a_valid_token_of_the_domain_serves_another_project(
+    project: Path, standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(f"codeartifact add-source private --url {STANDARD}").code == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pyproject.toml").write_text(PYPROJECT)
+    monkeypatch.chdir(other)
+    result = run(f"codeartifact add-source corp --url {STANDARD.replace('/private/', '/internal/')}")
+    assert result.code == 0, result.text
+    assert "Logged in to acme/internal" in result.out
+    assert standin.token_calls("acme") == 1  # the domain's token, whatever the name
+    assert run(f"codeartifact add-source corp --url {STANDARD} --duration 900").code == 0
+    assert standin.token_calls("acme") == 2  # a token of its own was asked for
+
+
+def test_a_host_nobody_trusts_is_not_logged_in(project: Path, standin: StandIn,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POETRY_CODEARTIFACT_TRUSTED_HOSTS")
+    before = snapshot(project)
+    result = run(f"codeartifact add-source local --url {standin.repo_url('internal')} {MAP}")
+    assert result.code == 1
+    assert "is not one of CodeArtifact's own hosts" in result.err
+    assert "POETRY_CODEARTIFACT_TRUSTED_HOSTS=127.0.0.1:" in result.err
+    assert snapshot(project) == before
+    assert standin.token_calls() == 0
+    assert run(f"codeartifact add-source local --url {standin.repo_url('internal')} {MAP} --no-login").code == 0

@@ -4,6 +4,8 @@ import pytest
 
 from poetry_codeartifact.endpoint import (
     Endpoint,
+    host_key,
+    is_loopback,
     looks_like_codeartifact,
     parse_url,
     repository_from_path,
@@ -184,3 +186,33 @@ def test_pypi_is_reserved() -> None:
 def test_endpoint_validates_its_fields() -> None:
     with pytest.raises(InvalidInput, match="domain-owner"):
         Endpoint("my-domain", "123", "eu-west-1")
+
+
+def test_the_default_port_is_the_same_resource() -> None:
+    url = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com:443/pypi/private/simple/"
+    assert parse_url(url) == Endpoint("acme", "111122223333", "eu-west-1", "private")
+
+
+def test_a_url_with_credentials_is_not_codeartifact() -> None:
+    url = "https://user:secret@acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/simple/"
+    assert parse_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://Packages.example.com/simple/", "packages.example.com"),
+        ("https://packages.example.com:443/simple/", "packages.example.com"),
+        ("http://127.0.0.1:8080/pypi/x/", "127.0.0.1:8080"),
+        ("http://[::1]:8080/pypi/x/", "[::1]:8080"),
+    ],
+)
+def test_host_key(url: str, key: str) -> None:
+    assert host_key(url) == key
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("127.9.9.9", True), ("::1", True),
+                                                ("[::1]", True), ("localhost", True), ("10.0.0.1", False),
+                                                ("example.com", False)])
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback

@@ -7,12 +7,16 @@ import pytest
 from poetry_codeartifact.endpoint import Endpoint
 from poetry_codeartifact.errors import InvalidInput
 from poetry_codeartifact.settings import (
+    AWS,
+    USER,
     TokenKey,
+    UserSettings,
     all_sources,
     auto_refresh_enabled,
     config_repositories,
     project_sources,
     read_options,
+    read_user_settings,
 )
 
 CA = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/simple/"
@@ -97,3 +101,83 @@ def test_role_table_is_read_and_its_external_id_never_printed() -> None:
         "arn:aws:iam::111122223333:role/ci", "poetry-codeartifact", "s3cr3t-id")
     assert source.key.role == source.role
     assert "s3cr3t-id" not in repr(source) and "s3cr3t-id" not in repr(source.key)
+
+
+LOCAL = "http://127.0.0.1:8080/pypi/internal/simple/"
+MAPPED = {"sources": {"local": {"domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1"}}}
+
+
+def test_a_codeartifact_url_is_vouched_for_by_aws() -> None:
+    (source,) = project_sources(pyproject([{"name": "ca", "url": CA}]))
+    assert source.vouched == AWS
+    assert source.trusted
+
+
+def test_a_mapped_host_needs_the_users_trust() -> None:
+    data = pyproject([{"name": "local", "url": LOCAL}], MAPPED)
+    (untrusted,) = project_sources(data)
+    assert not untrusted.trusted
+    assert "POETRY_CODEARTIFACT_TRUSTED_HOSTS=127.0.0.1:8080" in untrusted.untrusted_message()
+    (trusted,) = project_sources(data, UserSettings(frozenset({"127.0.0.1:8080"})))
+    assert trusted.vouched == USER
+    (other_port,) = project_sources(data, UserSettings(frozenset({"127.0.0.1:9090"})))
+    assert not other_port.trusted
+
+
+@pytest.mark.parametrize(
+    ("url", "trusted"),
+    [
+        ("https://packages.example.com/pypi/r/simple/", True),
+        ("https://packages.example.com:443/pypi/r/simple/", True),
+        ("http://packages.example.com/pypi/r/simple/", False),  # plain http leaves the machine
+        ("http://localhost:8080/pypi/r/simple/", False),  # a trusted port is not every port
+        ("https://evil.example.com/pypi/r/simple/", False),
+    ],
+)
+def test_plain_http_only_for_loopback(url: str, trusted: bool) -> None:
+    user = UserSettings(frozenset({"packages.example.com", "localhost:9"}))
+    data = pyproject([{"name": "local", "url": url}], MAPPED)
+    assert project_sources(data, user)[0].trusted is trusted
+
+
+def test_a_mapping_that_contradicts_a_codeartifact_url_is_refused() -> None:
+    table = {"sources": {"ca": {"domain": "tools", "domain-owner": "444455556666", "region": "us-east-1"}}}
+    with pytest.raises(InvalidInput, match=r"belongs to domain acme.*never sent to another's host"):
+        project_sources(pyproject([{"name": "ca", "url": CA}], table))
+
+
+def test_user_settings_file_and_variable(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POETRY_CODEARTIFACT_TRUSTED_HOSTS", " proxy.example.com , 127.0.0.1:8080 ")
+    (tmp_path / "codeartifact.toml").write_text(
+        'trusted-hosts = ["Packages.Example.com:443"]\n\n[sources.local]\nprofile = "me"\n'
+        'domain = "acme"\ndomain-owner = "111122223333"\nregion = "eu-west-1"\n'
+    )
+    user = read_user_settings(tmp_path)
+    assert user.trusted_hosts == {"proxy.example.com", "127.0.0.1:8080", "packages.example.com"}
+    # personal settings win over the project's, and map a source the project does not map
+    table = {"sources": {"local": {"profile": "team"}}}
+    (source,) = project_sources(pyproject([{"name": "local", "url": LOCAL}], table), user)
+    assert source.profile == "me"
+    assert source.endpoint.domain == "acme"
+    assert source.trusted
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("trusted-hosts = 'x'", "a list of host"),
+        ('trusted-hosts = ["https://x.org"]', "without scheme or path"),
+        ("colour = 1", "unknown key"),
+        ("[sources.a]\ndomian = 'x'", r"\[sources.a\] in .*unknown key"),
+        ("nonsense", "not valid TOML"),
+    ],
+)
+def test_a_malformed_settings_file_names_itself(tmp_path: Any, content: str, message: str) -> None:
+    (tmp_path / "codeartifact.toml").write_text(content)
+    with pytest.raises(InvalidInput, match=message):
+        read_user_settings(tmp_path)
+
+
+def test_token_keys_name_domain_and_identity() -> None:
+    assert TokenKey("acme", "111122223333", "eu-west-1").id == "acme-111122223333@eu-west-1"
+    assert TokenKey("acme", "111122223333", "eu-west-1", "dev").id == "acme-111122223333@eu-west-1/profile=dev"

@@ -40,7 +40,7 @@ class AddSourceCommand(CodeArtifactCommand):
 
     def run_command(self) -> int:
         from poetry_codeartifact import endpoint as ep
-        from poetry_codeartifact.console import describe_expiry, escape, warn
+        from poetry_codeartifact.console import describe_expiry, describe_location, escape, warn
         from poetry_codeartifact.settings import SourceOptions, resolve
 
         # 1. Every input, before any AWS call or write.
@@ -121,9 +121,15 @@ class AddSourceCommand(CodeArtifactCommand):
                 "only write the source."
             )
 
-        # 3. The token, before any write, so that an AWS failure leaves everything as it was.
+        # 3. The token, before any write, so that an AWS failure leaves the project as it was. A
+        # valid token of the domain (another project's) serves, unless --profile or --duration ask
+        # for a token of their own.
+        outcome = None
         if login:
-            fetcher.fetch(source.key, duration, explicit_profile=profile is not None)
+            explicit = profile is not None or duration is not None
+            (outcome,) = refresher.ensure(
+                [source], force=explicit, duration=duration, explicit_profile=profile is not None
+            )
 
         # 4. pyproject.toml. Nothing goes to Poetry's global config: `publish -r NAME` finds the
         # upload URL through this project's source (see hook.py), and a global repositories.NAME
@@ -148,13 +154,10 @@ class AddSourceCommand(CodeArtifactCommand):
                 "with `source = ...` on each private dependency.",
             )
 
-        # 5. Store the token fetched in step 3 (no second AWS call).
-        if login:
-            outcome = refresher.ensure([source], force=True, duration=duration,
-                                       explicit_profile=profile is not None)[0]
+        if outcome is not None:
             self.line(
-                f"Logged in to {escape(endpoint.describe())} (token in {outcome.where}), expires "
-                f"{describe_expiry(outcome.expires_at)}"
+                f"Logged in to {escape(endpoint.describe())} (token in {describe_location(outcome.where)}), "
+                f"expires {describe_expiry(outcome.expires_at)}"
             )
         return 0
 
