@@ -135,7 +135,7 @@ class CommandContext:
             return
         warn(
             self.io,
-            f"CodeArtifact answered HTTP {status} to a freshly fetched token for '{source.name}' "
+            f"the repository answered HTTP {status} to a freshly fetched token for '{source.name}' "
             f"({source.endpoint.describe()}). The token is good for {source.key.describe()}, so "
             f"{source.key.identity()} may not read this repository: it needs codeartifact:ReadFromRepository, "
             "and the repository's policy must allow it.",
@@ -162,11 +162,11 @@ class CommandContext:
             if sent is not None and sent != current:
                 return True  # another request renewed it meanwhile
             if not self.auto_refresh:
-                warn(self.io, f"CodeArtifact rejected the token of '{source.name}'. Run "
+                warn(self.io, f"the repository rejected the token of '{source.name}'. Run "
                               "`poetry codeartifact login` (automatic refresh is off).")
                 return False
-            warn(self.io, f"CodeArtifact rejected the stored token of '{source.name}' (revoked, or the clock is "
-                          "off); fetching a new one.")
+            warn(self.io, f"the repository rejected the stored token of '{source.name}' (revoked, or the clock "
+                          "is off); fetching a new one.")
             group = [s for s in self.sources() if s.key == source.key]
             try:
                 renewed = self.refresher().reject(source.key, group)
