@@ -393,7 +393,8 @@ class VersionBench:
         for source in names:
             r = self.standin.repos.get(source) or self.standin.repos["private"]  # `releases`: domain acme
             side.run("config", f"http-basic.{source}", "aws", tokens[f"{r.domain}-{r.owner}@{r.region}"])
-        config = tomlkit.parse((plugin.user.config_dir / "config.toml").read_text()).unwrap()
+        config_file = plugin.user.config_dir / "config.toml"
+        config = tomlkit.parse(config_file.read_text()).unwrap() if config_file.exists() else {}
         for repository, entry in config.get("repositories", {}).items():
             side.run("config", f"repositories.{repository}", entry["url"])
         side.run("install")

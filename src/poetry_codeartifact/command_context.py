@@ -9,7 +9,13 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from poetry_codeartifact.console import debug, debug_traceback, describe_expiry, make_refresher, project_data, warn
+from poetry_codeartifact.credentials import hand, handed
+from poetry_codeartifact.endpoint import upload_url
 from poetry_codeartifact.errors import CodeArtifactError
+from poetry_codeartifact.paths import config_dir
+from poetry_codeartifact.refresh import MANAGED, UNTRUSTED, Outcome
+from poetry_codeartifact.settings import config_repositories, project_sources, read_user_settings
 
 if TYPE_CHECKING:
     from cleo.io.io import IO
@@ -57,10 +63,6 @@ class CommandContext:
             self._sources = []
             poetry = _poetry_of(self.command)
             if poetry is not None:
-                from poetry_codeartifact.console import project_data
-                from poetry_codeartifact.paths import config_dir
-                from poetry_codeartifact.settings import project_sources, read_user_settings
-
                 self._config = poetry.config
                 self.user = read_user_settings(config_dir(poetry.config))
                 self._sources = project_sources(project_data(poetry), self.user)
@@ -77,8 +79,6 @@ class CommandContext:
             sources = self.sources()
             if not sources or self._config is None:
                 return
-            from poetry_codeartifact.console import debug, debug_traceback, describe_expiry
-
             refresher = self.refresher()
             try:
                 outcomes = refresher.ensure(sources, fetch=self.auto_refresh)
@@ -93,8 +93,6 @@ class CommandContext:
 
     def refresher(self) -> Refresher:
         if self._refresher is None:
-            from poetry_codeartifact.console import make_refresher
-
             assert self._config is not None
             self._refresher = make_refresher(self._config, self.io, self.client_factory)
         return self._refresher
@@ -111,8 +109,6 @@ class CommandContext:
             self.ensure()
             token = self._handed.get(name)
             if token is not None and config is not self._config:
-                from poetry_codeartifact.credentials import hand
-
                 hand(config, name, token)  # a Config of Poetry's other than the project's
         except CodeArtifactError:
             raise
@@ -124,11 +120,9 @@ class CommandContext:
     def request_rejected(self, authenticator: Any, url: str, sent: str | None) -> bool:
         repository = authenticator.get_repository_config_for_url(url)
         source = self._source_named(getattr(repository, "name", None))
-        return source is not None and self._renew(source, sent, url)
+        return source is not None and self._renew(source, sent)
 
     def still_rejected(self, authenticator: Any, url: str, status: int) -> None:
-        from poetry_codeartifact.console import warn
-
         repository = authenticator.get_repository_config_for_url(url)
         source = self._source_named(getattr(repository, "name", None))
         if source is None:
@@ -142,18 +136,15 @@ class CommandContext:
         )
 
     def upload_rejected(self, url: str, sent: str | None) -> str | None:
-        from poetry_codeartifact.endpoint import upload_url
-
         source = next((s for s in self.sources() if upload_url(s.url) == upload_url(url)), None)
-        if source is None or not self._renew(source, sent, url):
+        if source is None or not self._renew(source, sent):
             return None
         return self._handed.get(source.name)
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _renew(self, source: Source, sent: str | None, url: str) -> bool:
+    def _renew(self, source: Source, sent: str | None) -> bool:
         """After a 401/403: True when Poetry should retry, with a token it has not sent yet."""
-        from poetry_codeartifact.console import debug_traceback, warn
 
         with self._lock:
             current = self._handed.get(source.name)
@@ -177,14 +168,10 @@ class CommandContext:
             self._remember_tokens(group)
             return renewed
 
-    def _remember(self, outcomes: list[Any]) -> None:
-        from poetry_codeartifact.refresh import MANAGED, UNTRUSTED
-
+    def _remember(self, outcomes: list[Outcome]) -> None:
         self._remember_tokens([o.source for o in outcomes if o.status not in (MANAGED, UNTRUSTED)])
 
     def _remember_tokens(self, sources: list[Source]) -> None:
-        from poetry_codeartifact.credentials import handed
-
         assert self._config is not None
         for source in sources:
             token = handed(self._config, source.name)
@@ -206,12 +193,9 @@ class CommandContext:
         source = self._source_named(name)
         configured = self._config.get(f"repositories.{name}.url")
         if source is None:  # a repository of the user's Poetry config, CodeArtifact or not
-            from poetry_codeartifact.settings import config_repositories
 
             self._sources = config_repositories({name: {"url": configured}}, None, self.user) if configured else []
             return
-        from poetry_codeartifact.console import warn
-        from poetry_codeartifact.endpoint import upload_url
 
         target = upload_url(source.url)
         # Poetry put the source's own URL there unless the user's config has the name already.
@@ -222,8 +206,6 @@ class CommandContext:
         self._sources = [source]
 
     def _report_bug(self, error: Exception) -> None:
-        from poetry_codeartifact.console import debug_traceback, warn
-
         warn(
             self.io,
             f"poetry-codeartifact could not check the CodeArtifact tokens ({type(error).__name__}); "
