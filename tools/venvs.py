@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENVS = ROOT / ".venvs"
 DIST = ROOT / "dist"
 POETRY_VERSIONS = ("1.8.5", "2.5.1")
-TEST_TOOLS = ("pytest>=8", "pypiserver>=2.1", "keyring>=24", "ruff>=0.6", "mypy>=1.10", "boto3-stubs[codeartifact,sts]")
+TEST_TOOLS = ("pytest>=8", "pypiserver>=2.1", "keyring>=24", "ruff>=0.6", "mypy>=1.10", "boto3-stubs[codeartifact,sts]",
+              "hypothesis>=6.100")
 # Not installed by Poetry: only the stand-in and the demo need these next to a user's Poetry.
 BASELINE = "baseline"
 

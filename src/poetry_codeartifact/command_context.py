@@ -15,7 +15,12 @@ from poetry_codeartifact.endpoint import upload_url
 from poetry_codeartifact.errors import CodeArtifactError
 from poetry_codeartifact.paths import config_dir
 from poetry_codeartifact.refresh import MANAGED, UNTRUSTED, Outcome
-from poetry_codeartifact.settings import config_repositories, project_sources, read_user_settings
+from poetry_codeartifact.settings import (
+    auto_refresh_enabled,
+    config_repositories,
+    project_sources,
+    read_user_settings,
+)
 
 if TYPE_CHECKING:
     from cleo.io.io import IO
@@ -29,11 +34,10 @@ if TYPE_CHECKING:
 class CommandContext:
     """One command's CodeArtifact sources, found lazily, and its tokens, made valid once."""
 
-    def __init__(self, command: Any, io: IO, client_factory: ClientFactory | None, *, auto_refresh: bool) -> None:
+    def __init__(self, command: Any, io: IO, client_factory: ClientFactory | None) -> None:
         self.command = command
         self.io = io
         self.client_factory = client_factory
-        self.auto_refresh = auto_refresh
         self._lock = threading.RLock()
         self._busy = threading.local()
         self._sources: list[Source] | None = None
@@ -43,6 +47,7 @@ class CommandContext:
         self._failure: CodeArtifactError | None = None
         self._handed: dict[str, str] = {}  # source name -> token handed to Poetry
         self.user: UserSettings | None = None
+        self.auto_refresh = True
 
     # -- what the command needs ------------------------------------------------------------
 
@@ -81,6 +86,7 @@ class CommandContext:
                 return
             refresher = self.refresher()
             try:
+                self.auto_refresh = auto_refresh_enabled()  # read only where it matters: a typo is an error
                 outcomes = refresher.ensure(sources, fetch=self.auto_refresh)
             except CodeArtifactError as error:
                 debug_traceback(self.io, error)

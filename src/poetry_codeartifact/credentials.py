@@ -27,8 +27,13 @@ def env_prefix(name: str) -> str:
 
 def from_environment(name: str) -> bool:
     """True when ``POETRY_HTTP_BASIC_<NAME>_PASSWORD`` is set: Poetry prefers it to anything
-    else, so the user manages this source's credential and the plugin leaves it alone."""
+    else, so the user manages this source's credential and the plugin leaves it alone. (Set but
+    empty counts too: Poetry then sends no password at all; see :func:`empty_in_environment`.)"""
     return os.environ.get(env_prefix(name) + "_PASSWORD") is not None
+
+
+def empty_in_environment(name: str) -> bool:
+    return os.environ.get(env_prefix(name) + "_PASSWORD") == ""
 
 
 def hand(config: Config, name: str, token: str) -> None:
@@ -38,7 +43,7 @@ def hand(config: Config, name: str, token: str) -> None:
 
 def handed(config: Config, name: str) -> str | None:
     """The password the running Poetry would send for ``name`` from its config (no keyring)."""
-    value = config.get(f"http-basic.{name}.password")
+    value = _get(config, name, "password")
     return str(value) if value else None
 
 
@@ -47,7 +52,16 @@ def users_own(config: Config, name: str) -> str | None:
 
     User ``aws`` is a CodeArtifact token stored by hand (the manual ritual, or 0.1.0 of this
     plugin): the plugin's fresh token supersedes it in memory without a word."""
-    username = config.get(f"http-basic.{name}.username")
+    username = _get(config, name, "username")
     if not username or str(username) == USERNAME:
         return None
     return str(username)
+
+
+def _get(config: Config, name: str, field: str) -> object:
+    """``http-basic.<name>.<field>`` as Poetry reads it: Poetry 2 takes the key as a list, so a
+    name may hold a dot; Poetry 1.8 splits a dotted string (and then cannot find such a name)."""
+    try:
+        return config.get(["http-basic", name, field])  # type: ignore[arg-type,unused-ignore]
+    except (TypeError, AttributeError):
+        return config.get(f"http-basic.{name}.{field}")

@@ -183,13 +183,36 @@ def simple_url(url: str) -> str:
 
 
 def validate_url(url: str, field: str = "--url") -> str:
+    if re.search(r"[\x00-\x20\x7f]", url.strip()):
+        raise InvalidInput(
+            field, url, "a URL has no spaces, line breaks or other control characters",
+            "Copy the URL again, on one line.",
+        )
     parts = urlsplit(url.strip())
+    if parts.username is not None or parts.password is not None:
+        hidden = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+        raise InvalidInput(
+            field, hidden, "a repository URL must not hold credentials (they would be written to "
+            "pyproject.toml and sent instead of the token)",
+            "Remove the user:password@ part: the plugin supplies the token.",
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = parts._replace(netloc="")
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise InvalidInput(
             field, url, "a repository URL must be an absolute http(s) URL",
             "Use the URL from `aws codeartifact get-repository-endpoint --format pypi`.",
         )
     return url.strip()
+
+
+def validate_profile(value: object, field: str = "--profile") -> str:
+    """An AWS profile name as ~/.aws/config can hold it: no whitespace or control characters."""
+    if not isinstance(value, str) or not re.fullmatch(r"[^\x00-\x20\x7f]{1,128}", value):
+        raise InvalidInput(field, value, "a profile is a name from ~/.aws/config, without spaces or control characters")
+    return value
 
 
 def _check(field: str, value: object, pattern: str, rule: str, fix: str | None = None) -> None:

@@ -65,7 +65,7 @@ class RefreshHook:
         from poetry_codeartifact import poetry_auth  # the lazy edge: nothing of this at start-up
         from poetry_codeartifact.command_context import CommandContext
 
-        context = CommandContext(command, event.io, self.client_factory, auto_refresh=_auto_refresh())
+        context = CommandContext(command, event.io, self.client_factory)
         poetry_auth.install()
         self._active = context
         self._depth = 1
@@ -83,9 +83,3 @@ class RefreshHook:
             self._active = None
             self._depth = 0
             poetry_auth.set_listener(None)
-
-
-def _auto_refresh() -> bool:
-    from poetry_codeartifact.settings import auto_refresh_enabled
-
-    return auto_refresh_enabled()

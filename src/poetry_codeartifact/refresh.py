@@ -12,7 +12,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
-from poetry_codeartifact.credentials import from_environment, hand, users_own
+from poetry_codeartifact.credentials import (
+    empty_in_environment,
+    env_prefix,
+    from_environment,
+    hand,
+    handed,
+    users_own,
+)
 from poetry_codeartifact.errors import TokenError
 from poetry_codeartifact.settings import pipeline_token
 from poetry_codeartifact.state import TokenRecord, fingerprint
@@ -99,6 +106,13 @@ class Refresher:
         provided = pipeline_token()
         for source in sources:
             if from_environment(source.name):
+                if empty_in_environment(source.name):
+                    self._warn_once(
+                        f"empty:{source.name}",
+                        f"{env_prefix(source.name)}_PASSWORD is set but empty, so Poetry sends no password to "
+                        f"'{source.name}' and the plugin may not hand it a token. Unset the variable, or give it "
+                        "a token.",
+                    )
                 outcomes[source.name] = Outcome(source, MANAGED)
             elif not source.trusted:
                 self._warn_once(source.name, source.untrusted_message())
@@ -236,6 +250,12 @@ class Refresher:
                     "source or your repository to keep the two apart.",
                 )
             hand(self._config, source.name, token)
+            if handed(self._config, source.name) != token:
+                self._warn_once(
+                    f"name:{source.name}",
+                    f"this Poetry cannot look up a credential for a source named '{source.name}' (Poetry 1.8 "
+                    "splits names at dots), so the token cannot reach it. Rename the source without a dot.",
+                )
 
     def _warn_once(self, tag: str, message: str) -> None:
         if tag not in self._warned:

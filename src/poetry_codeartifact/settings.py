@@ -23,6 +23,7 @@ from poetry_codeartifact.endpoint import (
     validate_duration,
     validate_external_id,
     validate_owner,
+    validate_profile,
     validate_region,
     validate_role_arn,
     validate_session_name,
@@ -50,10 +51,21 @@ PIPELINE_TOKEN_ENV = "CODEARTIFACT_AUTH_TOKEN"
 TRUSTED_HOSTS_ENV = "POETRY_CODEARTIFACT_TRUSTED_HOSTS"
 DEFAULT_SESSION_NAME = "poetry-codeartifact"
 _FALSE = {"0", "false", "no", "off"}
+_TRUE = {"", "1", "true", "yes", "on"}
 
 
 def auto_refresh_enabled() -> bool:
-    return os.environ.get(AUTO_REFRESH_ENV, "true").strip().lower() not in _FALSE
+    """``POETRY_CODEARTIFACT_AUTO_REFRESH``: true unless false, 0, no or off; anything else is
+    an error, so that a typo cannot pass for either setting."""
+    value = os.environ.get(AUTO_REFRESH_ENV, "true").strip().lower()
+    if value in _FALSE:
+        return False
+    if value in _TRUE:
+        return True
+    raise InvalidInput(
+        AUTO_REFRESH_ENV, os.environ[AUTO_REFRESH_ENV], "it is true or false (also 1/0, yes/no, on/off)",
+        f"Set {AUTO_REFRESH_ENV}=false to turn automatic refresh off, or unset it.",
+    )
 
 
 def memory_store() -> bool:
@@ -209,8 +221,8 @@ def _read_one(where: str, entry: object) -> SourceOptions:
             f"Add {', '.join(missing)} to {where}.",
         )
     profile = entry.get("profile")
-    if profile is not None and (not isinstance(profile, str) or not profile.strip()):
-        raise InvalidInput(f"{where} profile", profile, "a profile is a non-empty name from ~/.aws/config")
+    if profile is not None:
+        validate_profile(profile, f"{where} profile")
     duration = entry.get("duration")
     role = None
     if "role-arn" in entry:

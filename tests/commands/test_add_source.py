@@ -116,7 +116,10 @@ def test_supplemental_warns_about_dependency_confusion(project: Path, standin: S
         ("private --url " + STANDARD + " --priority secondary", "--priority", "one of primary, supplemental, explicit"),
         ("private --url " + STANDARD + " --duration 600", "--duration", "900 to 43200"),
         ("private --url " + STANDARD + " --domain other", "--domain", "the URL says 'acme'"),
-        ("private --url " + STANDARD + " --profile ''", "--profile", "non-empty"),
+        ("private --url " + STANDARD + " --profile ''", "--profile", "without spaces or control characters"),
+        ("private --url " + STANDARD + " --profile 'my dev'", "--profile", "without spaces or control characters"),
+        ("private --url '" + STANDARD + " simple/'", "--url", "no spaces, line breaks or other control"),
+        ("private --url " + STANDARD.replace("https://", "https://me:hunter2@"), "--url", "must not hold credentials"),
         ("private", "", "either --url URL, or --domain DOMAIN --repository REPOSITORY"),
     ],
 )
@@ -130,6 +133,7 @@ def test_invalid_input_changes_nothing(
     assert result.code == 1, result.text
     assert field in result.err and rule in result.err, result.err
     assert "Traceback" not in result.text
+    assert "hunter2" not in result.text  # a password in a URL is never echoed
     assert snapshot(project, poetry_config_dir) == before
     assert standin.token_calls() == 0
 
@@ -179,3 +183,46 @@ def test_a_host_nobody_trusts_is_not_logged_in(project: Path, standin: StandIn,
     assert snapshot(project) == before
     assert standin.token_calls() == 0
     assert run(f"codeartifact add-source local --url {standin.repo_url('internal')} {MAP} --no-login").code == 0
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        'source = [{ name = "corp", url = "https://corp.example/simple/" }]\n',
+        '\n[tool.poetry-codeartifact]\nsources.corp.domain = "acme"\nsources.corp.domain-owner = "111122223333"\n'
+        'sources.corp.region = "eu-west-1"\nsources.corp.role-arn = "arn:aws:iam::111122223333:role/ci"\n',
+        '\n[tool.poetry-codeartifact]\nsources = { corp = { domain = "acme", domain-owner = "111122223333", '
+        'region = "eu-west-1" } }\n',
+    ],
+    ids=["inline-array", "dotted-keys", "inline-table"],
+)
+def test_odd_but_valid_layouts_stay_valid_and_keep_every_key(
+    project: Path, standin: StandIn, layout: str
+) -> None:
+    path = project / "pyproject.toml"
+    text = PYPROJECT.replace("package-mode = false\n", "package-mode = false\n" + layout) \
+        if layout.startswith("source") else PYPROJECT + layout
+    path.write_text(text)
+    before = tomlkit.parse(text).unwrap()
+    result = run(f"codeartifact add-source private --url {standin.repo_url('private')} {MAP}")
+    assert result.code == 0, result.text
+    after = tomlkit.parse(path.read_text()).unwrap()
+    assert after["tool"]["poetry-codeartifact"]["sources"]["private"] == dict(
+        domain="acme", **{"domain-owner": "111122223333"}, region="eu-west-1")
+    del after["tool"]["poetry-codeartifact"]["sources"]["private"]
+    after["tool"]["poetry"]["source"] = [s for s in after["tool"]["poetry"]["source"] if s["name"] != "private"]
+    if not after["tool"]["poetry"]["source"]:
+        del after["tool"]["poetry"]["source"]
+    if not after["tool"]["poetry-codeartifact"]["sources"]:
+        del after["tool"]["poetry-codeartifact"]
+    assert after == before  # every other key, role-arn included, is still there
+    assert run("check").code == 0  # and Poetry still reads the project
+
+
+def test_a_crlf_file_stays_crlf(project: Path, standin: StandIn) -> None:
+    path = project / "pyproject.toml"
+    path.write_bytes(PYPROJECT.replace("\n", "\r\n").encode())
+    assert run(f"codeartifact add-source private --url {standin.repo_url('private')} {MAP}").code == 0
+    data = path.read_bytes()
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert data.startswith(PYPROJECT.replace("\n", "\r\n").split("[tool.black]")[0].encode())

@@ -347,3 +347,24 @@ def test_keyring_refusing_long_tokens_falls_back_to_the_file(
     assert world.stored() == {ACME_ID: token}
     # the next command finds it without calling AWS (no response is queued)
     assert world.refresher().ensure([source("a")])[0].status == VALID
+
+
+def test_an_empty_environment_password_is_named(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POETRY_HTTP_BASIC_A_PASSWORD", "")
+    assert world.refresher().ensure([source("a")])[0].status == MANAGED
+    (warning,) = world.warnings
+    assert "POETRY_HTTP_BASIC_A_PASSWORD is set but empty" in warning
+
+
+def test_a_source_name_poetry_cannot_look_up_is_named(world: World) -> None:
+    token = world.expect_token()
+    config = world.config()
+    world.refresher(config).ensure([source("corp.eu")])
+    from poetry_codeartifact.credentials import handed
+
+    if handed(config, "corp.eu") == token:  # Poetry 2 takes the key as a list
+        assert world.warnings == []
+    else:  # Poetry 1.8 splits the name at the dot
+        (warning,) = world.warnings
+        assert "'corp.eu'" in warning
+        assert "Rename the source without a dot" in warning

@@ -181,3 +181,9 @@ def test_a_malformed_settings_file_names_itself(tmp_path: Any, content: str, mes
 def test_token_keys_name_domain_and_identity() -> None:
     assert TokenKey("acme", "111122223333", "eu-west-1").id == "acme-111122223333@eu-west-1"
     assert TokenKey("acme", "111122223333", "eu-west-1", "dev").id == "acme-111122223333@eu-west-1/profile=dev"
+
+
+def test_a_mistyped_auto_refresh_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POETRY_CODEARTIFACT_AUTO_REFRESH", "flase")
+    with pytest.raises(InvalidInput, match=r"POETRY_CODEARTIFACT_AUTO_REFRESH 'flase'.*true or false"):
+        auto_refresh_enabled()

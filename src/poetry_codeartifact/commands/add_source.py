@@ -64,8 +64,8 @@ class AddSourceCommand(CodeArtifactCommand):
             ep.validate_region(region, "--region")
         if repository is not None:
             ep.validate_repository(repository, "--repository")
-        if profile is not None and not profile.strip():
-            raise InvalidInput("--profile", profile, "a profile is a non-empty name from ~/.aws/config")
+        if profile is not None:
+            ep.validate_profile(profile)
         duration_option = self.option("duration")
         duration = ep.validate_duration(duration_option, "--duration") if duration_option is not None else None
         if url is None and (domain is None or repository is None):
@@ -114,6 +114,14 @@ class AddSourceCommand(CodeArtifactCommand):
             "source", priority, self.user_settings(),
         )
         assert source is not None
+        # 3. The edit of pyproject.toml, checked, before any AWS call: a layout that cannot be
+        # edited safely is refused while nothing has happened yet.
+        from poetry_codeartifact.pyproject_edit import set_source
+
+        path = project.pyproject_path
+        original = path.read_bytes()
+        updated = set_source(original.decode("utf-8"), name, ep.simple_url(url), priority, options)
+
         login = not self.option("no-login")
         if login and not source.trusted:
             raise CodeArtifactError(
@@ -121,7 +129,7 @@ class AddSourceCommand(CodeArtifactCommand):
                 "only write the source."
             )
 
-        # 3. The token, before any write, so that an AWS failure leaves the project as it was. A
+        # 4. The token, before any write, so that an AWS failure leaves the project as it was. A
         # valid token of the domain (another project's) serves, unless --profile or --duration ask
         # for a token of their own.
         outcome = None
@@ -131,15 +139,17 @@ class AddSourceCommand(CodeArtifactCommand):
                 [source], force=explicit, duration=duration, explicit_profile=profile is not None
             )
 
-        # 4. pyproject.toml. Nothing goes to Poetry's global config: `publish -r NAME` finds the
+        # 5. pyproject.toml. Nothing goes to Poetry's global config: `publish -r NAME` finds the
         # upload URL through this project's source (see hook.py), and a global repositories.NAME
         # would be wrong in the next project that uses the name for another repository.
-        from poetry_codeartifact.pyproject_edit import set_source
-
-        path = project.pyproject_path
-        original = path.read_bytes()
-        updated = set_source(original.decode("utf-8"), name, ep.simple_url(url), priority, options)
-        path.write_bytes(updated.encode("utf-8"))
+        if path.read_bytes() != original:
+            raise CodeArtifactError(f"{path.name} changed while add-source ran; it was left as it is. Run it again.")
+        try:
+            path.write_bytes(updated.encode("utf-8"))
+        except OSError as error:
+            raise CodeArtifactError(
+                f"Could not write {path} ({error.strerror}); it was left as it was. Check that it is writable."
+            ) from error
 
         self.line(
             f"Added source <info>{escape(name)}</info> ({escape(endpoint.describe())}, priority "

@@ -29,13 +29,18 @@ class LoginCommand(CodeArtifactCommand):
 
     def run_command(self) -> int:
         from poetry_codeartifact.console import describe_expiry, describe_location, escape
-        from poetry_codeartifact.endpoint import validate_duration, validate_external_id, validate_role_arn
+        from poetry_codeartifact.endpoint import (
+            validate_duration,
+            validate_external_id,
+            validate_profile,
+            validate_role_arn,
+        )
         from poetry_codeartifact.refresh import MANAGED, PROVIDED, UNTRUSTED
         from poetry_codeartifact.settings import Role
 
         profile = self.option("profile")
-        if profile is not None and not profile.strip():
-            raise InvalidInput("--profile", profile, "a profile is a non-empty name from ~/.aws/config")
+        if profile is not None:
+            validate_profile(profile)
         duration_option = self.option("duration")
         duration = validate_duration(duration_option, "--duration") if duration_option is not None else None
         role_arn, external_id = self.option("role-arn"), self.option("external-id")
