@@ -84,6 +84,7 @@ class State:
     uploads: list[str] = field(default_factory=list)
     unauthorized: int = 0
     seen: list[tuple[str, str]] = field(default_factory=list)  # (repository, domain of the token it got)
+    clock_offset: float = 0.0  # seconds the service's clock is ahead of this machine's (Date headers too)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -154,6 +155,7 @@ class StandIn:
             self.state.uploads.clear()
             self.state.unauthorized = 0
             self.state.seen.clear()
+            self.state.clock_offset = 0.0
 
     def set_lifetime(self, seconds: float) -> None:
         self.state.lifetime = seconds
@@ -207,7 +209,7 @@ class StandIn:
         lifetime = self.state.lifetime
         if duration and duration < lifetime and duration >= 900:
             lifetime = duration
-        expires = time.time() + lifetime
+        expires = self.now() + lifetime
         with self.state.lock:
             self.state.tokens[token] = (domain, expires)
             self.state.token_calls[domain] = self.state.token_calls.get(domain, 0) + 1
@@ -215,7 +217,11 @@ class StandIn:
 
     def token_valid_for(self, token: str, domain: str) -> bool:
         entry = self.state.tokens.get(token)
-        return entry is not None and entry[0] == domain and time.time() < entry[1]
+        return entry is not None and entry[0] == domain and self.now() < entry[1]
+
+    def now(self) -> float:
+        """The service's clock: this machine's, unless a test puts it ahead or behind."""
+        return time.time() + self.state.clock_offset
 
 
 def _start_backend(repo: Repo) -> tuple[subprocess.Popen[bytes], int]:
@@ -235,6 +241,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:  # the service's clock
+        return super().date_time_string(self.standin.now() if timestamp is None else timestamp)
 
     # -- plumbing --------------------------------------------------------------------------
 

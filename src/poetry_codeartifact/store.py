@@ -36,7 +36,7 @@ class KeyringTimeout(Exception):
     pass
 
 
-def bounded(call: Callable[[], T], seconds: float = KEYRING_TIMEOUT) -> T:
+def bounded(call: Callable[[], T], seconds: float | None = None) -> T:
     """Run ``call`` with a time limit: a keyring backend can hang on a locked session bus.
     The call goes on in a daemon thread that is abandoned (it cannot be killed)."""
     result: list[Any] = []
@@ -49,10 +49,11 @@ def bounded(call: Callable[[], T], seconds: float = KEYRING_TIMEOUT) -> T:
             error.append(exc)
 
     thread = threading.Thread(target=run, name="poetry-codeartifact-keyring", daemon=True)
+    limit = KEYRING_TIMEOUT if seconds is None else seconds
     thread.start()
-    thread.join(seconds)
+    thread.join(limit)
     if thread.is_alive():
-        raise KeyringTimeout(f"the keyring did not answer within {seconds:.0f} seconds")
+        raise KeyringTimeout(f"the keyring did not answer within {limit:g} seconds")
     if error:
         raise error[0]
     return result[0]  # type: ignore[no-any-return]
@@ -136,8 +137,10 @@ class TokenStore:
 
             try:
                 self._keyring_usable = bool(bounded(lambda: PasswordManager(self._config).use_keyring))
-            except Exception:
+            except Exception as error:  # a backend that hangs or breaks while Poetry probes it
                 self._keyring_usable = False
+                self._warn(f"could not use the keyring ({_name(error)}); CodeArtifact tokens go to {self.path} "
+                           "instead, readable by you alone.")
         return self._keyring_usable
 
     def _keyring_failed(self, message: str) -> None:

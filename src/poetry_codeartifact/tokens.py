@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
-from poetry_codeartifact.errors import TokenError
+from poetry_codeartifact.errors import InvalidInput, TokenError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -23,6 +24,27 @@ if TYPE_CHECKING:
 ClientFactory = Callable[..., Any]
 """``factory(region, profile, service="codeartifact", credentials=None)`` -> a boto3 client.
 ``credentials`` (AccessKeyId, SecretAccessKey, SessionToken) are an assumed role's."""
+
+
+TIMEOUT_ENV = "POETRY_CODEARTIFACT_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0
+PROGRESS_AFTER = 5.0
+CLOCK_TOLERANCE = 60.0
+
+
+def refresh_timeout() -> float:
+    """How long the token calls of one refresh may take together (``POETRY_CODEARTIFACT_TIMEOUT``)."""
+    value = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise InvalidInput(TIMEOUT_ENV, value, "it is a number of seconds between 0 and 3600",
+                           f"Unset {TIMEOUT_ENV} for the default of {DEFAULT_TIMEOUT:.0f} seconds.")
+    return seconds
 
 
 class Token(NamedTuple):
@@ -109,6 +131,8 @@ class TokenFetcher:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._client_factory = client_factory or BotoClientFactory()
+        self._timeout = refresh_timeout()
+        self._clock_told = False
         self._warn = warn or (lambda message: None)
         self._clock = clock
         self._clients: dict[tuple[str, str | None, str | None, Role | None], Any] = {}
@@ -210,19 +234,49 @@ class TokenFetcher:
         if not calls:
             return results
         self.calls += len(calls)
+        answers: dict[TokenKey, Token | TokenError] = {}
+        threads = [
+            threading.Thread(target=lambda call=call: answers.__setitem__(call[0], self._call(*call)),
+                             name=f"codeartifact-{call[0].domain}", daemon=True)
+            for call in calls
+        ]
         with aws_logging_muted():
-            if len(calls) == 1:
-                outcomes = [self._call(*calls[0])]
-            else:
-                from concurrent.futures import ThreadPoolExecutor
-
-                with ThreadPoolExecutor(max_workers=min(8, len(calls)), thread_name_prefix="codeartifact") as pool:
-                    outcomes = list(pool.map(lambda call: self._call(*call), calls))
-        for (key, _, _), outcome in zip(calls, outcomes):
+            for thread in threads:
+                thread.start()
+            self._wait(threads, [key for key, _, _ in calls])
+        abandoned = [key for key, _, _ in calls if key not in answers]
+        if abandoned:  # still talking to AWS: botocore must never log its answer (the token)
+            for name in ("botocore", "boto3"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+        for key, _, client in calls:
+            outcome = answers.get(key) or TokenError(
+                f"CodeArtifact did not answer within {self._timeout:.0f} seconds "
+                f"({getattr(client.meta, 'endpoint_url', 'the CodeArtifact endpoint')}). Check the network and the "
+                f"proxy settings, or allow a slow link more time with {TIMEOUT_ENV}=<seconds>.",
+                retryable=True,
+            )
             results[key] = outcome
             if isinstance(outcome, Token):
                 self._tokens[key] = outcome
         return results
+
+    def _wait(self, threads: list[threading.Thread], keys: list[TokenKey]) -> None:
+        """Wait for the calls until the deadline; say what we wait for once it takes a while."""
+        started = time.monotonic()
+        deadline = started + self._timeout
+        progress_at = started + min(PROGRESS_AFTER, self._timeout / 2)
+        told = False
+        for thread in threads:
+            while thread.is_alive():
+                now = time.monotonic()
+                if now >= deadline:
+                    return
+                if not told and now >= progress_at:
+                    told = True
+                    domains = ", ".join(sorted({f"{k.domain} ({k.region})" for k in keys}))
+                    self._warn(f"still waiting for CodeArtifact to issue a token for {domains}; giving up "
+                               f"after {self._timeout:.0f} seconds.")
+                thread.join(min(deadline, progress_at if not told else deadline) - now)
 
     def _call(self, key: TokenKey, duration: int | None, client: Any) -> Token | TokenError:
         request: dict[str, Any] = {"domain": key.domain, "domainOwner": key.owner}
@@ -238,7 +292,35 @@ class TokenFetcher:
             return explained
         expiration = response["expiration"]
         expires_at = expiration.timestamp() if hasattr(expiration, "timestamp") else float(expiration)
+        skew = self._skew(response)
+        if skew:
+            expires_at -= skew  # the same moment, on this machine's clock
+            self._warn_once_about_clock(skew)
         return Token(response["authorizationToken"], expires_at, issued_at)
+
+    def _skew(self, response: dict[str, Any]) -> float:
+        """How far CodeArtifact's clock (its ``Date`` header) is ahead of this machine's, when
+        that is more than a minute: a token's expiry is the service's, judged by its clock."""
+        date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
+        if not date:
+            return 0.0
+        from email.utils import parsedate_to_datetime
+
+        try:
+            skew = parsedate_to_datetime(date).timestamp() - self._clock()
+        except (TypeError, ValueError, IndexError):
+            return 0.0
+        return skew if abs(skew) > CLOCK_TOLERANCE else 0.0
+
+    def _warn_once_about_clock(self, skew: float) -> None:
+        if self._clock_told:
+            return
+        self._clock_told = True
+        hours, minutes = divmod(int(abs(skew)) // 60, 60)
+        self._warn(
+            f"this machine's clock is {hours}h {minutes:02d}m {'behind' if skew > 0 else 'ahead of'} CodeArtifact's; "
+            "token expiry is judged by CodeArtifact's clock. Set the clock right (NTP) to be sure of it."
+        )
 
     def repository_url(
         self, domain: str, repository: str, owner: str | None, region: str | None, profile: str | None

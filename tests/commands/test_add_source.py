@@ -226,3 +226,17 @@ def test_a_crlf_file_stays_crlf(project: Path, standin: StandIn) -> None:
     data = path.read_bytes()
     assert b"\n" not in data.replace(b"\r\n", b"")
     assert data.startswith(PYPROJECT.replace("\n", "\r\n").split("[tool.black]")[0].encode())
+
+
+@pytest.mark.parametrize("command", ["add-source private --url " + STANDARD, "status", "login", "logout", "token"])
+def test_a_project_poetry_refuses_is_not_called_missing(project: Path, standin: StandIn, command: str) -> None:
+    path = project / "pyproject.toml"
+    path.write_text(PYPROJECT.replace('version = "0.1.0"', 'version = 1'))  # not a string: a schema error
+    before = snapshot(project)
+    result = run(f"codeartifact {command}")
+    assert result.code == 1
+    assert "Poetry cannot read this project" in result.err
+    assert "configuration is invalid" in result.err
+    assert "no pyproject.toml" not in result.err
+    assert "No CodeArtifact source" not in result.text
+    assert snapshot(project) == before

@@ -210,3 +210,22 @@ def test_malformed_role_table_names_the_key(three_sources: Path) -> None:
     result = run("codeartifact status")
     assert result.code == 1 and "external-id" in result.err and "role-arn" in result.err
 
+
+
+def test_logout_says_when_a_token_remains(
+    three_sources: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    from tests.support.keyrings import UndeletableKeyring, install, restore
+
+    backend = UndeletableKeyring()
+    previous = install(backend)
+    request.addfinalizer(lambda: restore(previous))
+    monkeypatch.setenv("POETRY_KEYRING_ENABLED", "true")
+    assert run("codeartifact login private").code == 0
+    assert backend.passwords  # stored in the keyring
+    result = run("codeartifact logout private")
+    assert result.code == 1
+    assert "the token is still stored: PasswordDeleteError" in result.out
+    assert "logged out of domain acme" in result.out
+    assert "Could not remove the token of 'private'" in result.err
+    assert backend.passwords  # nothing claimed that did not happen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 import subprocess
+import time
 from typing import TYPE_CHECKING
 
 from tests.support.user import IS_POETRY_1, User
@@ -76,3 +77,47 @@ def test_throttled_login_is_explained_and_keeps_the_old_token(user: User, standi
     assert (user.config_dir / "codeartifact-tokens.json").read_bytes() == stored
     standin.state.faults.clear()
     user.run("add", "acme-utils", cwd=app)  # the stored token still works
+
+
+def test_a_slow_control_plane_is_bounded_and_explained(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private", "--no-login")
+    standin.inject("slow", count=10, delay=30)
+    started = time.monotonic()
+    result = user.run(*(["lock", "--no-update"] if IS_POETRY_1 else ["lock"]), cwd=app, check=False,
+                      env={"POETRY_CODEARTIFACT_TIMEOUT": "8"})
+    assert time.monotonic() - started < 25  # not 3 minutes of silence
+    assert result.code == 1
+    assert "still waiting for CodeArtifact to issue a token for acme (eu-west-1)" in result.err
+    assert "did not answer within 8 seconds" in result.err
+    assert "Traceback" not in result.text
+
+
+def test_a_clock_13_hours_behind_still_refreshes_before_the_token_dies(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private", "--no-login")
+    user.add_dependency(app, "acme-utils")
+    standin.state.clock_offset = 13 * 3600  # the service's clock is ahead: this machine's is behind
+    standin.set_lifetime(4)
+    login = user.run("codeartifact", "login", cwd=app)
+    standin.set_lifetime(12 * 3600)
+    assert "clock is 13h 00m behind CodeArtifact's" in login.err
+    time.sleep(4.5)  # dead for the service; 13 hours left by this machine's clock alone
+    calls = standin.token_calls()
+    user.lock(app)
+    assert standin.token_calls() == calls + 1
+    assert standin.state.unauthorized == 0  # refreshed before use, not after a 401
+
+
+def test_a_clock_13_hours_ahead_does_not_refresh_on_every_command(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private", "--no-login")
+    user.add_dependency(app, "acme-utils")
+    standin.state.clock_offset = -13 * 3600
+    login = user.run("codeartifact", "login", cwd=app)
+    assert "clock is 13h 00m ahead of CodeArtifact's" in login.err
+    assert "(in 11h 59m)" in login.out  # not "expired an hour ago"
+    calls = standin.token_calls()
+    user.lock(app)
+    user.run("install", cwd=app)
+    assert standin.token_calls() == calls

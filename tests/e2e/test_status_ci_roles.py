@@ -96,3 +96,15 @@ def test_token_for_other_tools_and_never_to_a_terminal(user: User, standin: Stan
     os.close(main)
     assert tty.returncode != 0 and "Refusing to print" in tty.stderr
     assert TOKEN_PREFIX.encode() not in screen
+
+
+def test_token_output_is_the_token_alone_at_every_verbosity(user: User, standin: StandIn) -> None:
+    app = user.project("app")
+    user.add_source(app, "private", "private")
+    for flag in ("-q", "-v", "-vvv"):
+        piped = subprocess.run([user.poetry, "codeartifact", "token", "private", flag], cwd=app, env=user.env,
+                               capture_output=True, text=True, timeout=120)
+        assert piped.returncode == 0, flag
+        (line,) = piped.stdout.splitlines()  # `TOKEN=$(poetry codeartifact token -vvv)` is the token
+        assert line.startswith(TOKEN_PREFIX), flag
+        assert TOKEN_PREFIX not in piped.stderr

@@ -33,6 +33,25 @@ class SmallKeyring(MemoryKeyring):
         super().set_password(service, username, password)
 
 
+class HangingKeyring(MemoryKeyring):
+    """A keyring that never answers (a locked session bus, a prompt nobody sees)."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        import time
+
+        time.sleep(60)
+        return None
+
+    set_password = delete_password = get_password  # type: ignore[assignment]
+
+
+class UndeletableKeyring(MemoryKeyring):
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        raise PasswordDeleteError("the backend refused")
+
+
 def install(backend: KeyringBackend) -> KeyringBackend:
     """Make ``backend`` the keyring Poetry sees (Poetry 2 caches whether one is available)."""
     import keyring

@@ -368,3 +368,26 @@ def test_a_source_name_poetry_cannot_look_up_is_named(world: World) -> None:
         (warning,) = world.warnings
         assert "'corp.eu'" in warning
         assert "Rename the source without a dot" in warning
+
+
+def test_a_hanging_keyring_costs_seconds_not_a_hang(
+    world: World, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    import time
+
+    from poetry_codeartifact import store
+    from tests.support.keyrings import HangingKeyring, install, restore
+
+    previous = install(HangingKeyring())
+    request.addfinalizer(lambda: restore(previous))
+    monkeypatch.setenv("POETRY_KEYRING_ENABLED", "true")
+    monkeypatch.setattr(store, "KEYRING_TIMEOUT", 0.3)
+    token = world.expect_token()
+    config = world.config()
+    started = time.monotonic()
+    (outcome,) = world.refresher(config).ensure([source("a")])
+    assert time.monotonic() - started < 5
+    assert outcome.where == FILE  # the token went to the owner-only file instead
+    assert config.get("http-basic.a.password") == token
+    assert any("did not answer" in w or "TimeoutError" in w or "KeyringTimeout" in w for w in world.warnings)
+    assert world.refresher().ensure([source("a")])[0].status == VALID  # the next run finds it there

@@ -161,3 +161,78 @@ def test_botocore_debug_logging_never_sees_the_token(standin: StandIn) -> None:
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
+
+
+class _SlowClient:
+    """A client whose token call takes longer than the refresh may."""
+
+    class meta:
+        endpoint_url = "http://127.0.0.1:1"
+        region_name = "eu-west-1"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def get_authorization_token(self, **request: object) -> dict[str, object]:
+        import time
+
+        time.sleep(self.seconds)
+        return {"authorizationToken": "late", "expiration": 9e9}
+
+
+def test_a_refresh_has_one_deadline_and_says_what_it_waits_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from poetry_codeartifact.settings import TokenKey
+    from poetry_codeartifact.tokens import TokenFetcher
+
+    monkeypatch.setenv("POETRY_CODEARTIFACT_TIMEOUT", "1")
+    warnings: list[str] = []
+    fetcher = TokenFetcher(lambda *args, **kwargs: _SlowClient(5), warnings.append)
+    keys = {TokenKey("acme", "111122223333", "eu-west-1"): None, TokenKey("tools", "444455556666", "us-east-1"): None}
+    started = time.monotonic()
+    results = fetcher.fetch_many(keys)
+    assert time.monotonic() - started < 3  # both domains wait together, for one deadline
+    assert all("did not answer within 1 seconds" in str(result) for result in results.values())
+    (warning,) = warnings
+    assert "still waiting for CodeArtifact" in warning
+    assert "acme (eu-west-1), tools (us-east-1)" in warning
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon", "99999"])
+def test_a_bad_timeout_is_named(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    from poetry_codeartifact.errors import InvalidInput
+    from poetry_codeartifact.tokens import refresh_timeout
+
+    monkeypatch.setenv("POETRY_CODEARTIFACT_TIMEOUT", value)
+    with pytest.raises(InvalidInput, match="POETRY_CODEARTIFACT_TIMEOUT"):
+        refresh_timeout()
+
+
+@pytest.mark.parametrize(("offset", "words"), [(13 * 3600, "13h 00m behind"), (-3600 * 2.5, "2h 30m ahead of")])
+def test_expiry_is_moved_to_this_machines_clock(offset: float, words: str) -> None:
+    from email.utils import formatdate
+
+    now = 1_000_000.0
+    factory = Factory()
+    response = token_response("TOKEN", now + offset + 43200)
+    response["ResponseMetadata"] = {"HTTPHeaders": {"date": formatdate(now + offset, usegmt=True)}}
+    factory.stub().add_response("get_authorization_token", response)
+    warnings: list[str] = []
+    token = TokenFetcher(factory, warnings.append, clock=lambda: now).fetch(KEY)
+    assert token.expires_at == pytest.approx(now + 43200, abs=1)  # 12 hours on this machine's clock
+    (warning,) = warnings
+    assert words in warning
+
+
+def test_a_small_skew_is_left_alone() -> None:
+    from email.utils import formatdate
+
+    now = 1_000_000.0
+    factory = Factory()
+    response = token_response("TOKEN", now + 43200)
+    response["ResponseMetadata"] = {"HTTPHeaders": {"date": formatdate(now + 20, usegmt=True)}}
+    factory.stub().add_response("get_authorization_token", response)
+    warnings: list[str] = []
+    assert TokenFetcher(factory, warnings.append, clock=lambda: now).fetch(KEY).expires_at == now + 43200
+    assert warnings == []

@@ -30,11 +30,20 @@ class CodeArtifactCommand(Command):
         raise NotImplementedError
 
     def project(self) -> Any:
-        """The Poetry project of the current directory, or None outside one."""
-        try:
-            return self.poetry
-        except RuntimeError:
-            return None
+        """The Poetry project of the current directory, or None outside one. A project Poetry
+        refuses (a schema error, broken TOML) is an error with Poetry's own message, never
+        "no project here"."""
+        if not hasattr(self, "_project"):
+            self._project: Any
+            try:
+                self._project = self.poetry
+            except RuntimeError as error:
+                if "could not find a pyproject.toml" not in str(error):
+                    raise CodeArtifactError(f"Poetry cannot read this project: {error}") from error
+                self._project = None
+            except Exception as error:  # Poetry's TOML and pyproject errors
+                raise CodeArtifactError(f"Poetry cannot read this project: {error}") from error
+        return self._project
 
     def config(self) -> Config:
         project = self.project()

@@ -7,6 +7,7 @@ import os
 
 from cleo.helpers import argument, option
 from cleo.io.outputs.output import Type as OutputType
+from cleo.io.outputs.output import Verbosity
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
 from poetry_codeartifact.errors import CodeArtifactError
@@ -30,6 +31,14 @@ class TokenCommand(CodeArtifactCommand):
                 "screenshots. Pipe or capture it instead, e.g. "
                 "`export TOKEN=$(poetry codeartifact token)`, or pass --force."
             )
+        # Poetry describes the project it loads on stdout at -vvv; stdout is for the token alone.
+        verbosity = self.io.output.verbosity
+        if verbosity.value > Verbosity.NORMAL.value:
+            self.io.output.set_verbosity(Verbosity.NORMAL)
+        try:
+            self.project()
+        finally:
+            self.io.output.set_verbosity(verbosity)
         sources = self.selected_sources([name] if name else [])
         if len({source.key for source in sources}) > 1:
             names = ", ".join(sorted(source.name for source in sources))
@@ -46,7 +55,7 @@ class TokenCommand(CodeArtifactCommand):
         token = handed(config, source.name) if outcome.status != UNTRUSTED else None
         if not token:
             raise CodeArtifactError(f"No token is available for '{source.name}'.")
-        self.io.write_line(token, type=OutputType.RAW)
+        self.io.write_line(token, verbosity=Verbosity.QUIET, type=OutputType.RAW)  # -q too: $(...) needs it
         return 0
 
     def stdout_is_terminal(self) -> bool:
