@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from poetry_codeartifact.console import debug, debug_traceback, describe_expiry, make_refresher, project_data, warn
 from poetry_codeartifact.credentials import hand, handed
-from poetry_codeartifact.endpoint import upload_url
+from poetry_codeartifact.endpoint import redact, upload_url
 from poetry_codeartifact.errors import CodeArtifactError
 from poetry_codeartifact.paths import config_dir
 from poetry_codeartifact.refresh import MANAGED, UNTRUSTED, Outcome
@@ -207,7 +207,8 @@ class CommandContext:
         # Poetry put the source's own URL there unless the user's config has the name already.
         if configured and upload_url(str(configured)) != target:
             warn(self.io, f"'{name}' is a CodeArtifact source of this project, so `publish -r {name}` uploads "
-                          f"to {target}; repositories.{name} of your Poetry config ({configured}) is not used here.")
+                          f"to {target}; repositories.{name} of your Poetry config ({redact(str(configured))}) is not "
+                          "used here.")
         self._config.merge({"repositories": {name: {"url": target}}})
         self._sources = [source]
 

@@ -37,7 +37,11 @@ _DUALSTACK_HOST = (
     rf"(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})"
     rf"\.codeartifact\.(?P<region>{REGION_PATTERN})\.on\.aws"
 )
-_VPCE_HOST = rf"vpce-[a-z0-9]+-[a-z0-9]+\.d\.codeartifact\.(?P<region>{REGION_PATTERN})\.vpce\.{_SUFFIX}"
+# vpce-<id>-<suffix>, or the zonal name vpce-<id>-<suffix>-<availability zone>
+_VPCE_HOST = (
+    rf"vpce-[a-z0-9]+-[a-z0-9]+(?:-{REGION_PATTERN}[a-z])?"
+    rf"\.d\.codeartifact\.(?P<region>{REGION_PATTERN})\.vpce\.{_SUFFIX}"
+)
 _REPO_PATH = rf"/pypi/(?P<repository>{REPOSITORY_PATTERN})(?:/(?:simple/?)?)?"
 _VPCE_PATH = (
     rf"/pypi/d/(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})"
@@ -156,6 +160,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def redact(url: str) -> str:
+    """``url`` fit to print: a ``user:password@`` in it is replaced by ``***@``."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+
+
 def looks_like_codeartifact(url: str) -> bool:
     """True for a URL that names CodeArtifact's host but may not parse (for warnings)."""
     host = (urlsplit(url.strip()).hostname or "").lower()
@@ -190,9 +202,8 @@ def validate_url(url: str, field: str = "--url") -> str:
         )
     parts = urlsplit(url.strip())
     if parts.username is not None or parts.password is not None:
-        hidden = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
         raise InvalidInput(
-            field, hidden, "a repository URL must not hold credentials (they would be written to "
+            field, redact(url.strip()), "a repository URL must not hold credentials (they would be written to "
             "pyproject.toml and sent instead of the token)",
             "Remove the user:password@ part: the plugin supplies the token.",
         )

@@ -18,6 +18,7 @@ from poetry_codeartifact.endpoint import (
     host_key,
     is_loopback,
     parse_url,
+    redact,
     repository_from_path,
     validate_domain,
     validate_duration,
@@ -172,7 +173,7 @@ class Source(NamedTuple):
     def untrusted_message(self) -> str:
         host = host_key(self.url)
         return (
-            f"the source '{self.name}' ({self.url}) is mapped to CodeArtifact {self.key.describe()}, but "
+            f"the source '{self.name}' ({redact(self.url)}) is mapped to CodeArtifact {self.key.describe()}, but "
             f"{host} is not one of CodeArtifact's own hosts, so it gets no token unless you trust it "
             f"yourself: set {TRUSTED_HOSTS_ENV}={host} or add \"{host}\" to trusted-hosts in "
             f"{SETTINGS_NAME} in Poetry's config directory. A project file cannot do that for you."

@@ -8,6 +8,7 @@ from poetry_codeartifact.endpoint import (
     is_loopback,
     looks_like_codeartifact,
     parse_url,
+    redact,
     repository_from_path,
     simple_url,
     upload_url,
@@ -216,3 +217,14 @@ def test_host_key(url: str, key: str) -> None:
                                                 ("example.com", False)])
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_zonal_vpc_endpoint_names() -> None:
+    url = ("https://vpce-0123456789abcdef-abcdefgh-eu-central-1a.d.codeartifact.eu-central-1.vpce.amazonaws.com"
+           "/pypi/d/acme-111122223333/private/simple/")
+    assert parse_url(url) == Endpoint("acme", "111122223333", "eu-central-1", "private")
+
+
+def test_redact_hides_credentials_only() -> None:
+    assert redact("https://me:hunter2@host.example/simple/") == "https://***@host.example/simple/"
+    assert redact("https://host.example/simple/") == "https://host.example/simple/"

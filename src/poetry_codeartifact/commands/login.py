@@ -36,7 +36,8 @@ class LoginCommand(CodeArtifactCommand):
             validate_role_arn,
         )
         from poetry_codeartifact.refresh import MANAGED, PROVIDED, UNTRUSTED
-        from poetry_codeartifact.settings import Role
+        from poetry_codeartifact.settings import Role, memory_store
+        from poetry_codeartifact.store import MEMORY
 
         profile = self.option("profile")
         if profile is not None:
@@ -80,5 +81,11 @@ class LoginCommand(CodeArtifactCommand):
             raise CodeArtifactError(
                 f"No token for {', '.join(repr(n) for n in refused)}: its host is trusted by a project file only "
                 "(see the warning above)."
+            )
+        unstored = [o.source.name for o in outcomes if o.where == MEMORY and not memory_store()]
+        if unstored:
+            raise CodeArtifactError(
+                f"The token of {', '.join(repr(n) for n in unstored)} could not be stored (see the warning above), "
+                "so the next command will fetch another."
             )
         return 0

@@ -110,7 +110,7 @@ def _row(source: Source, store: TokenStore, record: TokenRecord | None, memory: 
 
 
 def _warnings(sources: list[Source], pyproject: Any, repositories: dict[str, Any]) -> list[str]:
-    from poetry_codeartifact.endpoint import looks_like_codeartifact
+    from poetry_codeartifact.endpoint import looks_like_codeartifact, redact
     from poetry_codeartifact.settings import source_entries
 
     messages = []
@@ -136,7 +136,7 @@ def _warnings(sources: list[Source], pyproject: Any, repositories: dict[str, Any
     for name, url in dict(reversed(unparsed)).items():
         if isinstance(url, str) and looks_like_codeartifact(url):
             messages.append(
-                f"the URL of '{name}' ({url}) looks like CodeArtifact but is not a repository URL the plugin "
+                f"the URL of '{name}' ({redact(url)}) looks like CodeArtifact but is not a repository URL the plugin "
                 "understands (https://<domain>-<owner>.d.codeartifact.<region>.amazonaws.com/pypi/<repo>/simple/). "
                 f"Fix it, or map it in [tool.poetry-codeartifact.sources.{name}] with domain, domain-owner and region."
             )
