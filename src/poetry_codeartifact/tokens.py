@@ -316,7 +316,7 @@ class TokenFetcher:
         if self._clock_told:
             return
         self._clock_told = True
-        hours, minutes = divmod(int(abs(skew)) // 60, 60)
+        hours, minutes = divmod(round(abs(skew) / 60), 60)
         self._warn(
             f"this machine's clock is {hours}h {minutes:02d}m {'behind' if skew > 0 else 'ahead of'} CodeArtifact's; "
             "token expiry is judged by CodeArtifact's clock. Set the clock right (NTP) to be sure of it."

@@ -116,7 +116,7 @@ def test_a_clock_13_hours_ahead_does_not_refresh_on_every_command(user: User, st
     standin.state.clock_offset = -13 * 3600
     login = user.run("codeartifact", "login", cwd=app)
     assert "clock is 13h 00m ahead of CodeArtifact's" in login.err
-    assert "(in 11h 59m)" in login.out  # not "expired an hour ago"
+    assert "(in 11h 59m)" in login.out or "(in 12h 00m)" in login.out  # not "expired an hour ago"
     calls = standin.token_calls()
     user.lock(app)
     user.run("install", cwd=app)

@@ -37,12 +37,19 @@ class HangingKeyring(MemoryKeyring):
     """A keyring that never answers (a locked session bus, a prompt nobody sees)."""
 
     def get_password(self, service: str, username: str) -> str | None:
+        return self._hang()
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._hang()
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._hang()
+
+    @staticmethod
+    def _hang() -> None:
         import time
 
         time.sleep(60)
-        return None
-
-    set_password = delete_password = get_password  # type: ignore[assignment]
 
 
 class UndeletableKeyring(MemoryKeyring):
