@@ -112,3 +112,26 @@ def test_lock_excludes_other_processes(tmp_path: Path) -> None:
     finally:
         release.set()
         holder.join(10)
+
+
+def test_a_dead_lock_holder_blocks_nobody(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.json")
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold, args=(path, ready, release))
+    holder.start()
+    assert ready.wait(10)
+    holder.kill()  # dies holding the lock
+    holder.join(10)
+    with StateFile(Path(path)).lock(timeout=1) as locked:
+        assert locked is True
+
+
+def test_a_symlink_in_place_of_the_lock_is_not_followed(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.write_text("keep")
+    state = StateFile(tmp_path / "s.json")
+    assert state.lock_path is not None
+    state.lock_path.symlink_to(target)
+    with state.lock(timeout=0.2) as locked:
+        assert locked is False  # refused, and the caller goes on without it
+    assert target.read_text() == "keep"

@@ -236,3 +236,12 @@ def test_a_small_skew_is_left_alone() -> None:
     warnings: list[str] = []
     assert TokenFetcher(factory, warnings.append, clock=lambda: now).fetch(KEY).expires_at == now + 43200
     assert warnings == []
+
+
+def test_the_profile_in_messages_is_the_one_boto3_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    message = str(explain(bx.SSOTokenLoadError(error_msg="expired")))
+    assert "profile 'dev'" in message
+    assert "aws sso login --profile dev" in message
+    monkeypatch.setenv("AWS_PROFILE", "ghost")
+    assert "'ghost' does not exist" in str(explain(bx.ProfileNotFound(profile="ghost")))
