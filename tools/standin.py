@@ -96,6 +96,8 @@ class StandIn:
             for domain, owner, region, name in repos
         }
         self.state = State()
+        self.generation = 0  # bumped by reset(): a slow answer from before a reset is never given
+        self._wake = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -143,6 +145,9 @@ class StandIn:
     # -- control ---------------------------------------------------------------------------
 
     def reset(self) -> None:
+        self.generation += 1
+        self._wake.set()  # slow answers still pending belong to an earlier test: drop them
+        self._wake = threading.Event()
         with self.state.lock:
             lifetime = 12 * 3600
             self.state.lifetime = lifetime
@@ -304,7 +309,11 @@ class _Handler(BaseHTTPRequestHandler):
         fault = standin.take_fault()
         if fault is not None:
             if fault.kind == "slow":
-                time.sleep(fault.delay or 5)
+                generation, wake = standin.generation, standin._wake
+                wake.wait(fault.delay or 5)
+                if standin.generation != generation:
+                    self.close_connection = True
+                    return
             elif fault.kind == "drop":
                 self.close_connection = True
                 self.connection.shutdown(2)
