@@ -11,8 +11,10 @@ from tests.support.net import closed_port, safety_net_env
 from tools.standin import StandIn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
+
+    from keyring.backend import KeyringBackend
 
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "AKIDSTANDINTEST", "AWS_SECRET_ACCESS_KEY": "standin-secret-key"}
 _KEEP = ("POETRY_CODEARTIFACT_TEST_",)
@@ -31,6 +33,26 @@ def network_safety_net(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(aws / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(aws / "credentials"))
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+
+
+@pytest.fixture
+def use_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[KeyringBackend], None]]:
+    """Make a test keyring backend the one Poetry uses, with Poetry's keyring turned on."""
+    from tests.support.keyrings import install, restore
+
+    previous: list[KeyringBackend | None] = []
+    used: list[KeyringBackend] = []
+
+    def use(backend: KeyringBackend) -> None:
+        previous.append(install(backend))
+        used.append(backend)
+        monkeypatch.setenv("POETRY_KEYRING_ENABLED", "true")
+
+    yield use
+    for backend in used:
+        getattr(backend, "release", lambda: None)()  # a hanging backend lets its threads go
+    if previous:
+        restore(previous[0])
 
 
 @pytest.fixture(scope="session")

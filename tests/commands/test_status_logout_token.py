@@ -10,9 +10,11 @@ from tests.support.app import run, snapshot
 from tools.standin import TOKEN_PREFIX, StandIn
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     import pytest
+    from keyring.backend import KeyringBackend
 
 
 def status_json() -> dict[str, list[dict[str, object]]]:
@@ -213,14 +215,12 @@ def test_malformed_role_table_names_the_key(three_sources: Path) -> None:
 
 
 def test_logout_says_when_a_token_remains(
-    three_sources: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    three_sources: Path, standin: StandIn, use_keyring: Callable[[KeyringBackend], None]
 ) -> None:
-    from tests.support.keyrings import UndeletableKeyring, install, restore
+    from tests.support.keyrings import UndeletableKeyring
 
     backend = UndeletableKeyring()
-    previous = install(backend)
-    request.addfinalizer(lambda: restore(previous))
-    monkeypatch.setenv("POETRY_KEYRING_ENABLED", "true")
+    use_keyring(backend)
     assert run("codeartifact login private").code == 0
     assert backend.passwords  # stored in the keyring
     result = run("codeartifact logout private")

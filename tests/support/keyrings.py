@@ -37,7 +37,8 @@ class HangingKeyring(MemoryKeyring):
     """A keyring that never answers (a locked session bus, a prompt nobody sees)."""
 
     def get_password(self, service: str, username: str) -> str | None:
-        return self._hang()
+        self._hang()
+        return None
 
     def set_password(self, service: str, username: str, password: str) -> None:
         self._hang()
@@ -45,11 +46,17 @@ class HangingKeyring(MemoryKeyring):
     def delete_password(self, service: str, username: str) -> None:
         self._hang()
 
-    @staticmethod
-    def _hang() -> None:
-        import time
+    def __init__(self) -> None:
+        import threading
 
-        time.sleep(60)
+        super().__init__()
+        self.released = threading.Event()
+
+    def _hang(self) -> None:
+        self.released.wait(60)  # until the test is over: no thread outlives it
+
+    def release(self) -> None:
+        self.released.set()
 
 
 class UndeletableKeyring(MemoryKeyring):

@@ -27,7 +27,10 @@ from poetry_codeartifact.tokens import TokenFetcher
 from tests.support.aws import Factory, token_response
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+
+    from keyring.backend import KeyringBackend
 
 ACME = Endpoint("acme", "111122223333", "eu-west-1", "private")
 TOOLS = Endpoint("tools", "444455556666", "eu-west-1", "shared")
@@ -312,13 +315,11 @@ def test_disk_error_keeps_the_token_for_this_run_and_says_so(world: World) -> No
     assert ACME_ID not in world.state()  # no record: the next process fetches its own
 
 
-def test_keyring_storage(world: World, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
-    from tests.support.keyrings import MemoryKeyring, install, restore
+def test_keyring_storage(world: World, use_keyring: Callable[[KeyringBackend], None]) -> None:
+    from tests.support.keyrings import MemoryKeyring
 
     backend = MemoryKeyring()
-    previous = install(backend)
-    request.addfinalizer(lambda: restore(previous))
-    monkeypatch.setenv("POETRY_KEYRING_ENABLED", "true")
+    use_keyring(backend)
     token = world.expect_token()
     config = world.config()
     assert world.refresher(config).ensure([source("a")])[0].where == KEYRING
@@ -328,13 +329,11 @@ def test_keyring_storage(world: World, monkeypatch: pytest.MonkeyPatch, request:
 
 
 def test_keyring_refusing_long_tokens_falls_back_to_the_file(
-    world: World, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    world: World, use_keyring: Callable[[KeyringBackend], None]
 ) -> None:
-    from tests.support.keyrings import SmallKeyring, install, restore
+    from tests.support.keyrings import SmallKeyring
 
-    previous = install(SmallKeyring())
-    request.addfinalizer(lambda: restore(previous))
-    monkeypatch.setenv("POETRY_KEYRING_ENABLED", "true")
+    use_keyring(SmallKeyring())
     token = world.expect_token()
     config = world.config()
     outcomes = world.refresher(config).ensure([source("a"), source("b")])
@@ -371,16 +370,14 @@ def test_a_source_name_poetry_cannot_look_up_is_named(world: World) -> None:
 
 
 def test_a_hanging_keyring_costs_seconds_not_a_hang(
-    world: World, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    world: World, monkeypatch: pytest.MonkeyPatch, use_keyring: Callable[[KeyringBackend], None]
 ) -> None:
     import time
 
     from poetry_codeartifact import store
-    from tests.support.keyrings import HangingKeyring, install, restore
+    from tests.support.keyrings import HangingKeyring
 
-    previous = install(HangingKeyring())
-    request.addfinalizer(lambda: restore(previous))
-    monkeypatch.setenv("POETRY_KEYRING_ENABLED", "true")
+    use_keyring(HangingKeyring())
     monkeypatch.setattr(store, "KEYRING_TIMEOUT", 0.3)
     token = world.expect_token()
     config = world.config()
