@@ -123,9 +123,10 @@ def plugins_env(version: str, wheel: Path) -> Path:
 OTHER_PLATFORMS = ("xattr", "pywin32-ctypes", "colorama")
 
 
-def wheelhouse(version: str) -> Path:
+def wheelhouse(version: str, python: Path) -> Path:
     """A folder with every wheel that Poetry ``version``'s own environment (with boto3) is made
-    of: what a CodeArtifact repository with PyPI as its upstream serves to ``poetry self add``."""
+    of: what a CodeArtifact repository with PyPI as its upstream serves to ``poetry self add``.
+    ``python`` is a virtualenv's (it has pip; the Python that runs this script may not)."""
     folder = VENVS / f"wheelhouse-{version}"
     wanted = hashlib.sha256(f"{version} boto3 {OTHER_PLATFORMS}".encode()).hexdigest()
     stamp = folder / ".stamp"
@@ -134,7 +135,7 @@ def wheelhouse(version: str) -> Path:
     if folder.exists():
         shutil.rmtree(folder)
     log(f"downloading Poetry {version}'s wheels into {folder.relative_to(ROOT)}")
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", "download", "-d", str(folder)]
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q", "download", "-d", str(folder)]
     subprocess.run([*pip, f"poetry=={version}", "boto3>=1.28"], check=True, env=_clean_env())
     subprocess.run([*pip, "--no-deps", *OTHER_PLATFORMS], check=True, env=_clean_env())
     stamp.write_text(wanted)
