@@ -100,9 +100,7 @@ def project_data(poetry: Any) -> dict[str, Any]:
 
     Read with the standard TOML parser: Poetry's own ``poetry.pyproject.data`` parses the file
     again with tomlkit, which costs the refresh hook several milliseconds on every command."""
-    try:
-        import tomllib
-    except ImportError:  # Python < 3.11: Poetry depends on tomli there
-        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+    from poetry_codeartifact.settings import toml_loads
+
     with open(poetry.pyproject_path, "rb") as handle:
-        return tomllib.load(handle)
+        return toml_loads(handle.read().decode("utf-8"))

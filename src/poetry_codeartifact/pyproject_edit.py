@@ -88,12 +88,10 @@ class _Skip(Exception):
 
 
 def _loads(text: str) -> dict[str, Any]:
+    from poetry_codeartifact.settings import toml_loads
+
     try:
-        import tomllib
-    except ImportError:  # Python < 3.11: Poetry depends on tomli there
-        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
-    try:
-        return tomllib.loads(text)
+        return toml_loads(text)
     except ValueError as error:
         raise EditError(f"pyproject.toml is not valid TOML ({error}); it was left as it was.") from error
 

@@ -295,7 +295,7 @@ def read_user_settings(directory: Path | None = None) -> UserSettings:
         text = None
     if text is not None:
         try:
-            data = _toml_loads(text.decode("utf-8"))
+            data = toml_loads(text.decode("utf-8"))
         except ValueError as error:
             raise InvalidInput(str(path), None, f"it is not valid TOML ({error})", "Fix or remove the file.") from error
     unknown = [key for key in data if key not in ("trusted-hosts", "sources")]
@@ -321,7 +321,9 @@ def _trusted_host(entry: object, field: str) -> str:
     return host_key("https://" + entry.lower())
 
 
-def _toml_loads(text: str) -> dict[str, Any]:
+def toml_loads(text: str) -> dict[str, Any]:
+    """TOML with the standard parser (tomllib, or tomli where Poetry brings it on Python < 3.11):
+    faster than tomlkit, which only the pyproject editor needs."""
     try:
         import tomllib
     except ImportError:  # Python < 3.11: Poetry depends on tomli there
