@@ -69,7 +69,7 @@ class CommandContext:
             poetry = _poetry_of(self.command)
             if poetry is not None:
                 self._config = poetry.config
-                self.user = read_user_settings(config_dir(poetry.config))
+                self.user = read_user_settings(config_dir(poetry.config), poetry.pyproject_path.parent)
                 self._sources = project_sources(project_data(poetry), self.user)
         return self._sources
 

@@ -103,7 +103,6 @@ class Refresher:
         sources = list(sources)
         outcomes: dict[str, Outcome] = {}
         groups: dict[TokenKey, list[Source]] = {}
-        provided = pipeline_token()
         for source in sources:
             if from_environment(source.name):
                 if empty_in_environment(source.name):
@@ -117,9 +116,9 @@ class Refresher:
             elif not source.trusted:
                 self._warn_once(source.name, source.untrusted_message())
                 outcomes[source.name] = Outcome(source, UNTRUSTED)
-            elif provided is not None:
-                hand(self._config, source.name, provided)
-                outcomes[source.name] = Outcome(source, PROVIDED, where="environment")
+            elif (provided := pipeline_token(source.endpoint)) is not None:
+                hand(self._config, source.name, provided[0])
+                outcomes[source.name] = Outcome(source, PROVIDED, where=f"environment ({provided[1]})")
             else:
                 groups.setdefault(source.key, []).append(source)
         if groups:

@@ -10,6 +10,7 @@ this module on every command that talks to an index.
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -41,6 +42,8 @@ MAPPING_KEYS = ("domain", "domain-owner", "region")
 ROLE_KEYS = ("role-arn", "role-session-name", "external-id")
 OPTIONAL_KEYS = ("profile", "duration", *ROLE_KEYS)
 ALLOWED_KEYS = MAPPING_KEYS + OPTIONAL_KEYS
+PERSONAL_KEYS = OPTIONAL_KEYS  # what a per-domain or poetry.toml table may set: no mapping
+LOCAL_FILE = "poetry.toml"  # the project's local Poetry config, which is not shared
 
 # Who vouches that a host may receive a domain's token.
 AWS = "aws"  # a CodeArtifact URL form, over https
@@ -49,6 +52,8 @@ USER = "user"  # a host the user trusted outside the project
 AUTO_REFRESH_ENV = "POETRY_CODEARTIFACT_AUTO_REFRESH"
 STORE_ENV = "POETRY_CODEARTIFACT_STORE"
 PIPELINE_TOKEN_ENV = "CODEARTIFACT_AUTH_TOKEN"
+PROFILE_ENV = "POETRY_CODEARTIFACT_PROFILE"
+ROLE_ARN_ENV = "POETRY_CODEARTIFACT_ROLE_ARN"
 TRUSTED_HOSTS_ENV = "POETRY_CODEARTIFACT_TRUSTED_HOSTS"
 DEFAULT_SESSION_NAME = "poetry-codeartifact"
 _FALSE = {"0", "false", "no", "off"}
@@ -82,10 +87,24 @@ def memory_store() -> bool:
     )
 
 
-def pipeline_token() -> str | None:
-    """A token the pipeline already holds (``CODEARTIFACT_AUTH_TOKEN``, as in the AWS docs)."""
-    value = os.environ.get(PIPELINE_TOKEN_ENV, "").strip()
-    return value or None
+def env_suffix(name: str) -> str:
+    """A name as an environment variable suffix, the way Poetry spells ``POETRY_HTTP_BASIC_<NAME>``:
+    upper case, anything but letters and digits as ``_``."""
+    return re.sub(r"[^A-Z0-9]", "_", name.upper())
+
+
+def pipeline_token(endpoint: Endpoint) -> tuple[str, str] | None:
+    """A token the pipeline already holds for ``endpoint``'s domain, and the variable it came from.
+
+    ``CODEARTIFACT_AUTH_TOKEN_<DOMAIN>_<OWNER>`` wins over ``CODEARTIFACT_AUTH_TOKEN_<DOMAIN>``,
+    which wins over ``CODEARTIFACT_AUTH_TOKEN`` (the AWS docs' name, for every domain)."""
+    domain = env_suffix(endpoint.domain)
+    for variable in (f"{PIPELINE_TOKEN_ENV}_{domain}_{endpoint.owner}", f"{PIPELINE_TOKEN_ENV}_{domain}",
+                     PIPELINE_TOKEN_ENV):
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return value, variable
+    return None
 
 
 class Role(NamedTuple):
@@ -165,10 +184,29 @@ class Source(NamedTuple):
     duration: int | None = None
     role: Role | None = None
     vouched: str | None = AWS  # who vouches for the URL's host: AWS, USER or None (nobody)
+    origins: tuple[tuple[str, str], ...] = ()  # (key, where it was set) for profile, role-arn, duration
 
     @property
     def trusted(self) -> bool:
         return self.vouched is not None
+
+    def origin(self, key: str) -> str | None:
+        """Where ``key`` (profile, role-arn, duration) was set: a variable, a file and table, or
+        None when nothing set it."""
+        return dict(self.origins).get(key)
+
+    def identity_origin(self) -> str:
+        """Which settings chose the credentials that fetch the token, for ``status``: e.g.
+        ``profile: POETRY_CODEARTIFACT_PROFILE``; empty when nothing did (boto3's default chain)."""
+        by_place: dict[str, list[str]] = {}
+        for key, where in self.origins:
+            if key in ("role-arn", "profile"):
+                by_place.setdefault(where, []).append(key)
+        parts = [f"{' and '.join(keys)}: {where}" for where, keys in by_place.items()]
+        aws_profile = os.environ.get("AWS_PROFILE", "").strip()
+        if self.profile is None and aws_profile:
+            parts.append(f"AWS_PROFILE={aws_profile} (boto3)")
+        return "; ".join(parts)
 
     def untrusted_message(self) -> str:
         host = host_key(self.url)
@@ -250,21 +288,41 @@ def _read_one(where: str, entry: object) -> SourceOptions:
     )
 
 
-class UserSettings(NamedTuple):
-    """What only the user decides, outside any project: the hosts trusted to receive tokens
-    besides CodeArtifact's own, and personal settings per source name.
+class Layer(NamedTuple):
+    """Personal settings from one place, and how messages name that place."""
 
-    Read from ``POETRY_CODEARTIFACT_TRUSTED_HOSTS`` (comma-separated ``host`` or ``host:port``)
-    and from ``codeartifact.toml`` in Poetry's config directory::
+    where: str
+    options: SourceOptions
+
+
+class UserSettings(NamedTuple):
+    """What only the user decides, outside the shared pyproject.toml: the hosts trusted to
+    receive tokens besides CodeArtifact's own, and personal settings per source or domain.
+
+    Read from ``POETRY_CODEARTIFACT_TRUSTED_HOSTS`` (comma-separated ``host`` or ``host:port``),
+    from ``codeartifact.toml`` in Poetry's config directory::
 
         trusted-hosts = ["packages.example.com", "127.0.0.1:8080"]
 
         [sources.private]      # same keys as [tool.poetry-codeartifact.sources.<name>]
         profile = "me"
+
+        [domains.acme]         # every source of domain acme: profile, duration, role keys
+        profile = "acme-dev"
+
+    and from the project's own ``poetry.toml`` (Poetry's local config, not shared), whose
+    ``[codeartifact.sources.<name>]`` and ``[codeartifact.domains.<domain>]`` tables take the
+    personal keys. The environment (``POETRY_CODEARTIFACT_PROFILE[_<NAME>]``,
+    ``POETRY_CODEARTIFACT_ROLE_ARN[_<NAME>]``) is read when a source is resolved.
     """
 
     trusted_hosts: frozenset[str] = frozenset()
-    sources: dict[str, SourceOptions] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+    sources: dict[str, SourceOptions] = {}  # noqa: RUF012 - NamedTuple defaults, never mutated
+    domains: dict[str, SourceOptions] = {}  # noqa: RUF012
+    local_sources: dict[str, SourceOptions] = {}  # noqa: RUF012
+    local_domains: dict[str, SourceOptions] = {}  # noqa: RUF012
+    path: str = SETTINGS_NAME
+    local_path: str = LOCAL_FILE
 
     def vouch(self, url: str, endpoint_from_url: Endpoint | None) -> str | None:
         """Who vouches that ``url``'s host may receive a token: AWS, USER or None."""
@@ -278,9 +336,37 @@ class UserSettings(NamedTuple):
             return USER
         return None
 
+    def layers(self, name: str, domain: str) -> list[Layer]:
+        """The personal settings of source ``name`` of ``domain``, the one that wins first:
+        environment, poetry.toml, codeartifact.toml (each per source, then per domain)."""
+        found = _env_layers(name)
+        for table, where in (
+            (self.local_sources.get(name), f"{self.local_path} [codeartifact.sources.{name}]"),
+            (self.local_domains.get(domain), f"{self.local_path} [codeartifact.domains.{domain}]"),
+            (self.sources.get(name), f"{self.path} [sources.{name}]"),
+            (self.domains.get(domain), f"{self.path} [domains.{domain}]"),
+        ):
+            if table is not None:
+                found.append(Layer(where, table))
+        return found
 
-def read_user_settings(directory: Path | None = None) -> UserSettings:
-    """The user's settings; a malformed file or variable is an error naming it."""
+
+def _env_layers(name: str) -> list[Layer]:
+    found = []
+    for suffix in (f"_{env_suffix(name)}", ""):
+        profile_var, role_var = PROFILE_ENV + suffix, ROLE_ARN_ENV + suffix
+        profile = os.environ.get(profile_var, "").strip()
+        role = os.environ.get(role_var, "").strip()
+        if profile:
+            found.append(Layer(profile_var, SourceOptions(profile=validate_profile(profile, profile_var))))
+        if role:
+            found.append(Layer(role_var, SourceOptions(role=Role(validate_role_arn(role, role_var)))))
+    return found
+
+
+def read_user_settings(directory: Path | None = None, project_dir: Path | None = None) -> UserSettings:
+    """The user's settings (and the project's ``poetry.toml`` ones, given ``project_dir``); a
+    malformed file or variable is an error naming it."""
     from poetry_codeartifact.paths import config_dir
 
     path = (directory or config_dir()) / SETTINGS_NAME
@@ -288,30 +374,67 @@ def read_user_settings(directory: Path | None = None) -> UserSettings:
         _trusted_host(entry.strip(), TRUSTED_HOSTS_ENV)
         for entry in os.environ.get(TRUSTED_HOSTS_ENV, "").split(",") if entry.strip()
     }
-    data: dict[str, Any] = {}
-    try:
-        text = path.read_bytes()
-    except OSError:
-        text = None
-    if text is not None:
-        try:
-            data = toml_loads(text.decode("utf-8"))
-        except ValueError as error:
-            raise InvalidInput(str(path), None, f"it is not valid TOML ({error})", "Fix or remove the file.") from error
-    unknown = [key for key in data if key not in ("trusted-hosts", "sources")]
+    data = _read_toml(path)
+    unknown = [key for key in data if key not in ("trusted-hosts", "sources", "domains")]
     if unknown:
         raise InvalidInput(
-            f"key in {path}", unknown[0], "unknown key; the file holds trusted-hosts and [sources.<name>]"
+            f"key in {path}", unknown[0], "unknown key; the file holds trusted-hosts, [sources.<name>] and "
+            "[domains.<domain>]"
         )
     listed = data.get("trusted-hosts", [])
     if not isinstance(listed, list):
         raise InvalidInput(f"trusted-hosts in {path}", listed, "it is a list of host or host:port strings")
     hosts.update(_trusted_host(entry, f"trusted-hosts in {path}") for entry in listed)
-    tables = data.get("sources", {})
+    local: dict[str, Any] = {}
+    local_path = LOCAL_FILE
+    if project_dir is not None:
+        local_file = project_dir / LOCAL_FILE
+        local_path = str(local_file)
+        table = _read_toml(local_file).get("codeartifact", {})
+        if not isinstance(table, dict) or any(key not in ("sources", "domains") for key in table):
+            raise InvalidInput(
+                f"[codeartifact] in {local_file}", table,
+                "it holds only [codeartifact.sources.<name>] and [codeartifact.domains.<domain>] tables",
+            )
+        local = table
+    return UserSettings(
+        trusted_hosts=frozenset(hosts),
+        sources=_tables(data, "sources", f"in {path}", ALLOWED_KEYS),
+        domains=_tables(data, "domains", f"in {path}", PERSONAL_KEYS),
+        local_sources=_tables(local, "sources", f"in {local_path}", PERSONAL_KEYS, "codeartifact."),
+        local_domains=_tables(local, "domains", f"in {local_path}", PERSONAL_KEYS, "codeartifact."),
+        path=str(path),
+        local_path=local_path,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return {}
+    try:
+        return toml_loads(text.decode("utf-8"))
+    except ValueError as error:  # UnicodeDecodeError and TOMLDecodeError alike
+        raise InvalidInput(str(path), None, f"it is not valid TOML ({error})", "Fix or remove the file.") from error
+
+
+def _tables(
+    data: Mapping[str, Any], key: str, where: str, allowed: tuple[str, ...], prefix: str = ""
+) -> dict[str, SourceOptions]:
+    tables = data.get(key, {})
     if not isinstance(tables, dict):
-        raise InvalidInput(f"[sources] in {path}", tables, "it is a table of tables, one per source name")
-    personal = {name: _read_one(f"[sources.{name}] in {path}", entry) for name, entry in tables.items()}
-    return UserSettings(frozenset(hosts), personal)
+        raise InvalidInput(f"[{prefix}{key}] {where}", tables, f"it is a table of tables, one per {key[:-1]} name")
+    found = {}
+    for name, entry in tables.items():
+        label = f"[{prefix}{key}.{name}] {where}"
+        for option in entry if isinstance(entry, dict) else ():
+            if option not in allowed:
+                raise InvalidInput(
+                    f"key in {label}", option, f"unknown key here; allowed keys are {', '.join(allowed)}"
+                )
+        found[name] = _read_one(label, entry)
+    return found
 
 
 def _trusted_host(entry: object, field: str) -> str:
@@ -332,16 +455,20 @@ def toml_loads(text: str) -> dict[str, Any]:
 
 
 def combine(project: SourceOptions | None, personal: SourceOptions | None) -> SourceOptions | None:
-    """The user's personal settings win over the project's, key by key (the mapping as a whole)."""
-    if personal is None or project is None:
-        return personal or project
-    mapping = personal if personal.maps_endpoint else project
-    return SourceOptions(
-        domain=mapping.domain, owner=mapping.owner, region=mapping.region,
-        profile=personal.profile or project.profile,
-        duration=personal.duration if personal.duration is not None else project.duration,
-        role=personal.role or project.role,
-    )
+    """The user's personal mapping wins over the project's, as a whole."""
+    if personal is None or not personal.maps_endpoint:
+        return project
+    if project is None:
+        return personal
+    return project._replace(domain=personal.domain, owner=personal.owner, region=personal.region)
+
+
+def _pick(layers: list[Layer], attribute: str, key: str) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    for layer in layers:
+        value = getattr(layer.options, attribute)
+        if value is not None:
+            return value, ((key, layer.where),)
+    return None, ()
 
 
 def resolve(
@@ -357,16 +484,21 @@ def resolve(
     A URL of CodeArtifact's own form names its domain; a mapping table that contradicts it is
     an error, so that a token can never be sent to another domain's host. Any other URL is
     CodeArtifact only through a mapping table, and gets a token only if the user trusts its host.
+
+    ``profile``, the role and ``duration`` are taken key by key from the first place that sets
+    them: the environment, the project's poetry.toml, the user's codeartifact.toml (per source,
+    then per domain), then pyproject.toml. The command line (``--profile``) wins over all of
+    them; with none of them set, boto3 reads ``AWS_PROFILE`` or its default chain.
     """
     user = user or UserSettings()
-    options = combine(options, user.sources.get(name))
+    mapping = combine(options, user.sources.get(name))
     parsed = parse_url(url)
-    if options is not None and options.maps_endpoint:
-        assert options.domain and options.owner and options.region
-        endpoint = Endpoint(options.domain, options.owner, options.region, repository_from_path(url))
+    if mapping is not None and mapping.maps_endpoint:
+        assert mapping.domain and mapping.owner and mapping.region
+        endpoint = Endpoint(mapping.domain, mapping.owner, mapping.region, repository_from_path(url))
         if parsed is not None and parsed[:3] != endpoint[:3]:
             raise InvalidInput(
-                f"[{TABLE}.{name}] domain", options.domain,
+                f"[{TABLE}.{name}] domain", mapping.domain,
                 f"the URL of '{name}' belongs to domain {parsed.domain} (owner {parsed.owner}, region "
                 f"{parsed.region}), and a token of one domain is never sent to another's host",
                 "Remove domain, domain-owner and region from the table: the URL says them already.",
@@ -375,16 +507,23 @@ def resolve(
         return None
     else:
         endpoint = parsed
+    layers = user.layers(name, endpoint.domain)
+    if options is not None:
+        layers.append(Layer("pyproject.toml", options))
+    profile, profile_from = _pick(layers, "profile", "profile")
+    role, role_from = _pick(layers, "role", "role-arn")
+    duration, duration_from = _pick(layers, "duration", "duration")
     return Source(
         name=name,
         url=url,
         endpoint=endpoint,
         kind=kind,
         priority=priority,
-        profile=options.profile if options else None,
-        duration=options.duration if options else None,
-        role=options.role if options else None,
+        profile=profile,
+        duration=duration,
+        role=role,
         vouched=user.vouch(url, parsed),
+        origins=role_from + profile_from + duration_from,
     )
 
 

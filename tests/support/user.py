@@ -72,9 +72,9 @@ class User:
             assert result.code == 0, str(result)
         return result
 
-    def lock(self, cwd: Path, *extra: str, check: bool = True) -> Run:
+    def lock(self, cwd: Path, *extra: str, check: bool = True, env: dict[str, str] | None = None) -> Run:
         """``poetry lock`` without updating locked versions, on either Poetry."""
-        return self.run("lock", *(("--no-update",) if IS_POETRY_1 else ()), *extra, cwd=cwd, check=check)
+        return self.run("lock", *(("--no-update",) if IS_POETRY_1 else ()), *extra, cwd=cwd, check=check, env=env)
 
     def add_source(self, cwd: Path, name: str, repo: str, *extra: str) -> Run:
         r = self.standin.repos[repo]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -9,11 +10,13 @@ from poetry_codeartifact.errors import InvalidInput
 from poetry_codeartifact.settings import (
     AWS,
     USER,
+    Role,
     TokenKey,
     UserSettings,
     all_sources,
     auto_refresh_enabled,
     config_repositories,
+    pipeline_token,
     project_sources,
     read_options,
     read_user_settings,
@@ -187,3 +190,68 @@ def test_a_mistyped_auto_refresh_is_an_error(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("POETRY_CODEARTIFACT_AUTO_REFRESH", "flase")
     with pytest.raises(InvalidInput, match=r"POETRY_CODEARTIFACT_AUTO_REFRESH 'flase'.*true or false"):
         auto_refresh_enabled()
+
+
+def test_personal_settings_win_key_by_key_in_one_documented_order(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "codeartifact.toml").write_text(
+        '[domains.acme]\nprofile = "domain"\nduration = 900\n\n[sources.ca]\nprofile = "mine"\n')
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "poetry.toml").write_text('[codeartifact.domains.acme]\nrole-arn = "arn:aws:iam::111122223333:role/r"\n')
+    table = {"sources": {"ca": {"profile": "team", "duration": 3600}}}
+    data = pyproject([{"name": "ca", "url": CA}], table)
+
+    (source,) = project_sources(data, read_user_settings(tmp_path, project))
+    assert source.profile == "mine"  # codeartifact.toml [sources.ca] over its [domains.acme]
+    assert source.duration == 900  # codeartifact.toml [domains.acme] over pyproject.toml
+    assert source.role == Role("arn:aws:iam::111122223333:role/r")  # poetry.toml
+    assert source.origin("duration") == f"{tmp_path / 'codeartifact.toml'} [domains.acme]"
+    assert source.identity_origin() == (
+        f"role-arn: {project / 'poetry.toml'} [codeartifact.domains.acme]; "
+        f"profile: {tmp_path / 'codeartifact.toml'} [sources.ca]"
+    )
+
+    monkeypatch.setenv("POETRY_CODEARTIFACT_PROFILE", "everyone")
+    assert project_sources(data, read_user_settings(tmp_path, project))[0].profile == "everyone"
+    monkeypatch.setenv("POETRY_CODEARTIFACT_PROFILE_CA", "just-ca")
+    (source,) = project_sources(data, read_user_settings(tmp_path, project))
+    assert source.profile == "just-ca"
+    assert source.identity_origin().endswith("profile: POETRY_CODEARTIFACT_PROFILE_CA")
+
+
+def test_nothing_personal_leaves_the_default_chain(monkeypatch: pytest.MonkeyPatch) -> None:
+    (source,) = project_sources(pyproject([{"name": "ca", "url": CA}]))
+    assert source.identity_origin() == ""
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    assert source.identity_origin() == "AWS_PROFILE=work (boto3)"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('[codeartifact.sources.ca]\ndomain = "acme"\n', "unknown key here"),
+    ("[codeartifact]\ntrusted-hosts = []\n", "it holds only"),
+    ('[codeartifact.domains.acme]\nprofile = "two words"\n', "[codeartifact.domains.acme]"),
+])
+def test_poetry_toml_cannot_map_or_trust(tmp_path: Any, content: str, message: str) -> None:
+    (tmp_path / "poetry.toml").write_text(content)
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        read_user_settings(tmp_path / "nowhere", tmp_path)
+
+
+@pytest.mark.parametrize(("variables", "expected"), [
+    ({}, None),
+    ({"CODEARTIFACT_AUTH_TOKEN": "t0"}, ("t0", "CODEARTIFACT_AUTH_TOKEN")),
+    ({"CODEARTIFACT_AUTH_TOKEN": "t0", "CODEARTIFACT_AUTH_TOKEN_MY_DOMAIN": "t1"},
+     ("t1", "CODEARTIFACT_AUTH_TOKEN_MY_DOMAIN")),
+    ({"CODEARTIFACT_AUTH_TOKEN_MY_DOMAIN": "t1", "CODEARTIFACT_AUTH_TOKEN_MY_DOMAIN_111122223333": "t2"},
+     ("t2", "CODEARTIFACT_AUTH_TOKEN_MY_DOMAIN_111122223333")),
+    ({"CODEARTIFACT_AUTH_TOKEN_OTHER": "t3"}, None),
+    ({"CODEARTIFACT_AUTH_TOKEN_MY_DOMAIN": "  "}, None),
+])
+def test_pipeline_tokens_per_domain(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], expected: tuple[str, str] | None
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert pipeline_token(Endpoint("my-domain", "111122223333", "eu-west-1", "repo")) == expected

@@ -74,7 +74,9 @@ class CodeArtifactCommand(Command):
             from poetry_codeartifact.paths import config_dir
             from poetry_codeartifact.settings import read_user_settings
 
-            self._user_settings = read_user_settings(config_dir(self.config()))
+            project = self.project()
+            project_dir = project.pyproject_path.parent if project is not None else None
+            self._user_settings = read_user_settings(config_dir(self.config()), project_dir)
         return self._user_settings
 
     def known_sources(self) -> list[Source]:

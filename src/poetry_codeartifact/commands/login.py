@@ -69,7 +69,7 @@ class LoginCommand(CodeArtifactCommand):
             if outcome.status == MANAGED:
                 self.line(f"{name}: skipped, POETRY_HTTP_BASIC_* environment variables supply its credentials")
             elif outcome.status == PROVIDED:
-                self.line(f"{name}: using the token in CODEARTIFACT_AUTH_TOKEN (no AWS call; nothing stored)")
+                self.line(f"{name}: using the pipeline's token from the {outcome.where} (no AWS call; nothing stored)")
             elif outcome.status == UNTRUSTED:
                 refused.append(source.name)
             else:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from poetry_codeartifact.state import TokenRecord
     from poetry_codeartifact.store import TokenStore
 
-FORMATS = ("table", "json")
+FORMATS = ("text", "json", "table")  # "table": the 0.1.0 name of "text"
 
 
 class Row(NamedTuple):  # not a dataclass: `poetry list` imports this module, and must stay cheap
@@ -29,6 +29,7 @@ class Row(NamedTuple):  # not a dataclass: `poetry list` imports this module, an
     region: str
     repository: str
     identity: str
+    identity_from: str
     credential: str
     expires: str
     expires_at: float | None
@@ -38,7 +39,7 @@ class StatusCommand(CodeArtifactCommand):
     name = "codeartifact status"
     description = "Show the CodeArtifact sources and repositories, their credentials and expiry (no AWS call)."
     options = [  # noqa: RUF012
-        option("format", "f", "Output format: table or json.", flag=False, default="table"),
+        option("format", "f", "Output format: text or json.", flag=False, default="text"),
     ]
 
     def run_command(self) -> int:
@@ -63,26 +64,46 @@ class StatusCommand(CodeArtifactCommand):
             return 0
         if not rows:
             self.line("No CodeArtifact source or repository found. Add one with `poetry codeartifact add-source`.")
-        else:
-            headers = ["name", "kind", "priority", "domain", "owner", "region", "repository", "credentials from",
-                       "token in", "expires"]
-            table = self.table(style="compact")
-            table.set_headers([f"<b>{h}</b>" for h in headers])
-            table.set_rows([
-                [r.name, r.kind, r.priority, r.domain, r.owner, r.region, r.repository, r.identity, r.credential,
-                 r.expires]
-                for r in rows
-            ])
-            table.render()
+        for index, row in enumerate(rows):
+            if index:
+                self.line("")
+            self._render(row)
         for message in warnings:
-            warn(self.io, message)
+            warn(self.io, message if output_format == "json" else _wrap(message))
         return 0
+
+
+    def _render(self, row: Row) -> None:
+        """One block per name, each line well within 100 columns for usual names and URLs."""
+        from cleo.formatters.formatter import Formatter
+
+        escape = Formatter.escape
+        used_as = "source" if row.kind == "source" else "publish repository"
+        if row.priority != "-":
+            used_as += f", {row.priority}"
+        self.line(f"<info>{escape(row.name)}</info> ({used_as})")
+        fields = [
+            ("repository", f"{row.domain}/{row.repository} (owner {row.owner}, region {row.region})"),
+            ("credentials", row.identity),
+            *([("set by", row.identity_from)] if row.identity_from else []),
+            ("token", row.credential if row.expires in ("-", "missing") else f"{row.credential}, "
+                      f"expires {row.expires}"),
+        ]
+        for label, value in fields:
+            self.line(f"  {label:<12} {escape(value)}")
+
+
+def _wrap(message: str) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(message, 100 - len("CodeArtifact: "), subsequent_indent="  ",
+                                   break_long_words=False, break_on_hyphens=False))
 
 
 def _row(source: Source, store: TokenStore, record: TokenRecord | None, memory: bool) -> Row:
     from poetry_codeartifact.console import describe_expiry, describe_location
     from poetry_codeartifact.credentials import from_environment
-    from poetry_codeartifact.settings import PIPELINE_TOKEN_ENV, pipeline_token
+    from poetry_codeartifact.settings import pipeline_token
 
     e = source.endpoint
     expires_at = None
@@ -90,8 +111,8 @@ def _row(source: Source, store: TokenStore, record: TokenRecord | None, memory: 
         credential, expires = "environment (POETRY_HTTP_BASIC_*)", "unknown"
     elif not source.trusted:
         credential, expires = "none: untrusted host", "-"
-    elif pipeline_token() is not None:
-        credential, expires = f"environment ({PIPELINE_TOKEN_ENV})", "unknown"
+    elif (provided := pipeline_token(source.endpoint)) is not None:
+        credential, expires = f"environment ({provided[1]})", "unknown"
     elif memory:
         credential, expires = "memory", "fetched by each Poetry run"
     elif record is None or not record.describes(store.get(source.key.id, record.where)):
@@ -104,7 +125,8 @@ def _row(source: Source, store: TokenStore, record: TokenRecord | None, memory: 
             expires, expires_at = describe_expiry(record.expires_at), record.expires_at
     return Row(
         name=source.name, kind=source.kind, priority=source.priority or "-", domain=e.domain, owner=e.owner,
-        region=e.region, repository=e.repository or "-", identity=source.key.identity(), credential=credential,
+        region=e.region, repository=e.repository or "-", identity=source.key.identity(),
+        identity_from=source.identity_origin(), credential=credential,
         expires=expires, expires_at=expires_at,
     )
 
