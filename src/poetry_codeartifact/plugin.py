@@ -48,7 +48,14 @@ def _token() -> Command:
     return TokenCommand()
 
 
+def _overview() -> Command:
+    from poetry_codeartifact.commands.overview import OverviewCommand
+
+    return OverviewCommand()
+
+
 FACTORIES = {
+    "codeartifact": _overview,
     "codeartifact add-source": _add_source,
     "codeartifact login": _login,
     "codeartifact logout": _logout,

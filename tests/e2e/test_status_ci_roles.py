@@ -23,6 +23,7 @@ def test_status_and_logout(user: User, standin: StandIn) -> None:
     table = user.run("codeartifact", "status", cwd=app)
     assert "private" in table.out and "codeartifact-tokens.json" in table.out and "(in 11h 59m)" in table.out
     assert "shared" in table.out and "missing" in table.out
+    assert max(len(line) for line in table.text.splitlines()) <= 100  # warnings included
     data = json.loads(user.run("codeartifact", "status", "--format", "json", cwd=app).out)
     assert [row["name"] for row in data["sources"]] == ["private", "shared"]
     assert standin.token_calls() == calls  # status makes no AWS call

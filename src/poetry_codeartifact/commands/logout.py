@@ -10,7 +10,14 @@ from poetry_codeartifact.errors import CodeArtifactError
 
 class LogoutCommand(CodeArtifactCommand):
     name = "codeartifact logout"
-    description = "Remove the stored CodeArtifact tokens of these sources' domains and the plugin's records of them."
+    description = "Remove the stored CodeArtifact tokens of these sources' domains, and their records."
+    help = """\
+Removes the stored token of each named source's domain (or of all of them) and the plugin's expiry
+records. A token belongs to a domain, so logging out of one source logs out every source of that
+domain, in every project; the next command that needs a token fetches a new one.
+
+pyproject.toml and Poetry's config are left alone. If a token cannot be removed (a read-only file,
+a keyring that refuses), logout says so and exits 1."""
     arguments = [  # noqa: RUF012
         argument(
             "names",

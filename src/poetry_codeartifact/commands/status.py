@@ -37,7 +37,20 @@ class Row(NamedTuple):  # not a dataclass: `poetry list` imports this module, an
 
 class StatusCommand(CodeArtifactCommand):
     name = "codeartifact status"
-    description = "Show the CodeArtifact sources and repositories, their credentials and expiry (no AWS call)."
+    description = "Show the CodeArtifact sources, whose credentials they use, and token expiry (no AWS call)."
+    help = """\
+Lists every CodeArtifact source of the project and repository of Poetry's config: its domain,
+owner, region and repository, the identity that fetches its token (profile, role or default chain)
+and the setting that chose it, where the domain's token lives (keyring, codeartifact-tokens.json,
+memory, an environment variable) and when it expires.
+
+It reads local files only: no AWS call, and never a token. It warns, with the fix, about a
+supplemental CodeArtifact source next to a primary PyPI (dependency confusion), a URL that looks
+like CodeArtifact but does not parse, and a profile that does not exist on this machine.
+
+  <comment>poetry codeartifact status --format json</comment>
+
+To check with AWS that everything works, run <comment>poetry codeartifact doctor</comment>."""
     options = [  # noqa: RUF012
         option("format", "f", "Output format: text or json.", flag=False, default="text"),
     ]

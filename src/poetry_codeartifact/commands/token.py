@@ -16,6 +16,15 @@ from poetry_codeartifact.errors import CodeArtifactError
 class TokenCommand(CodeArtifactCommand):
     name = "codeartifact token"
     description = "Print a CodeArtifact token (refreshed if due) for pip, uv, twine or docker; nothing else."
+    help = """\
+Prints only a valid token on stdout, refreshing it first if it is due, for tools that are not Poetry:
+
+  <comment>export UV_INDEX_PRIVATE_PASSWORD=$(poetry codeartifact token private)</comment>
+  <comment>CODEARTIFACT_TOKEN=$(poetry codeartifact token) \\
+      docker build --secret id=codeartifact,env=CODEARTIFACT_TOKEN .</comment>
+
+NAME can be left out when all sources share one domain. It refuses to print to a terminal unless
+you pass --force, because a token shown on screen ends up in scrollback and screenshots."""
     arguments = [  # noqa: RUF012
         argument("name", "Source or publish repository. Optional when all of them share one domain.", optional=True)
     ]
