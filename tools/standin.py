@@ -240,6 +240,29 @@ def _start_backend(repo: Repo) -> tuple[subprocess.Popen[bytes], int]:
     return process, int(line)
 
 
+class PlainIndex:
+    """A package index without authentication on 127.0.0.1, serving the files of ``root``: what
+    PyPI is to a fresh Poetry (``poetry self add``, ``pip install``), with no network."""
+
+    def __init__(self, root: Path, name: str = "pypi") -> None:
+        self.repo = Repo("", "", "", name, Path(root))
+
+    def __enter__(self) -> PlainIndex:
+        self.repo.process, self.repo.port = _start_backend(self.repo)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.repo.process is not None:
+            self.repo.process.terminate()
+            self.repo.process.wait(10)
+            self.repo.process = None
+
+    @property
+    def url(self) -> str:
+        """The simple index URL, for ``[[tool.poetry.source]]`` and ``pip --index-url``."""
+        return f"http://127.0.0.1:{self.repo.port}/pypi/{self.repo.name}/simple/"
+
+
 class _Handler(BaseHTTPRequestHandler):
     standin: StandIn
     protocol_version = "HTTP/1.1"

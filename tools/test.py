@@ -37,7 +37,7 @@ def main() -> int:
     envs = venvs.prepare(versions)
     wheel = next(venvs.DIST.glob("poetry_codeartifact-*.whl"))
     plugins = {version: venvs.plugins_env(version, wheel) for version in versions}
-    wheelhouses = {version: venvs.wheelhouse(version, venvs.bin_path(envs[version][0], "python"))
+    wheelhouses = {version: venvs.wheelhouse(version, venvs.bin_path(envs[version][0], "python"), envs[version][2])
                    for version in versions}
     print(f"[test] environments ready in {time.monotonic() - started:.0f}s", flush=True)
 

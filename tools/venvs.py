@@ -14,6 +14,7 @@ A venv is rebuilt only when what it should contain changes (a stamp file records
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -121,14 +122,31 @@ def plugins_env(version: str, wheel: Path) -> Path:
 # Poetry locks its own environment for every platform, so a package index that serves Poetry's
 # dependencies must also hold these (macOS and Windows only on Linux), or `poetry self add` fails.
 OTHER_PLATFORMS = ("xattr", "pywin32-ctypes", "colorama")
+# Building this plugin from its source tree (`poetry self add PATH`) needs its build backend, and
+# Poetry 1.8 first reads a path dependency's metadata with these exact versions of `build`.
+BUILD_BACKEND = "poetry-core>=2.0"
+POETRY_1_METADATA_BUILD = ("build==1.0.3", "pyproject_hooks==1.0.0")
 
 
-def wheelhouse(version: str, python: Path) -> Path:
+def _seed_packages(env: Path) -> tuple[str, ...]:
+    """The exact pip/setuptools/wheel a virtualenv was created with: Poetry pins every package of
+    its own environment when it installs a project's required plugins, these included."""
+    listed = subprocess.run(
+        [str(bin_path(env, "python")), "-m", "pip", "--disable-pip-version-check", "list", "--format=json"],
+        check=True, capture_output=True, text=True, env=_clean_env(),
+    ).stdout
+    return tuple(sorted(f"{p['name']}=={p['version']}" for p in json.loads(listed)
+                        if p["name"].lower() in ("pip", "setuptools", "wheel")))
+
+
+def wheelhouse(version: str, python: Path, seeded: Path | None = None) -> Path:
     """A folder with every wheel that Poetry ``version``'s own environment (with boto3) is made
     of: what a CodeArtifact repository with PyPI as its upstream serves to ``poetry self add``.
-    ``python`` is a virtualenv's (it has pip; the Python that runs this script may not)."""
+    ``python`` is a virtualenv's (it has pip; the Python that runs this script may not); the
+    seed packages of virtualenv ``seeded`` (a Poetry's) are added."""
     folder = VENVS / f"wheelhouse-{version}"
-    wanted = hashlib.sha256(f"{version} boto3 {OTHER_PLATFORMS}".encode()).hexdigest()
+    extra = (*(POETRY_1_METADATA_BUILD if version.startswith("1.") else ()), *(_seed_packages(seeded) if seeded else ()))
+    wanted = hashlib.sha256(f"{version} boto3 {OTHER_PLATFORMS} {BUILD_BACKEND} {extra}".encode()).hexdigest()
     stamp = folder / ".stamp"
     if stamp.exists() and stamp.read_text() == wanted:
         return folder
@@ -136,8 +154,8 @@ def wheelhouse(version: str, python: Path) -> Path:
         shutil.rmtree(folder)
     log(f"downloading Poetry {version}'s wheels into {folder.relative_to(ROOT)}")
     pip = [str(python), "-m", "pip", "--disable-pip-version-check", "-q", "download", "-d", str(folder)]
-    subprocess.run([*pip, f"poetry=={version}", "boto3>=1.28"], check=True, env=_clean_env())
-    subprocess.run([*pip, "--no-deps", *OTHER_PLATFORMS], check=True, env=_clean_env())
+    subprocess.run([*pip, f"poetry=={version}", "boto3>=1.28", *extra], check=True, env=_clean_env())
+    subprocess.run([*pip, "--no-deps", *OTHER_PLATFORMS, BUILD_BACKEND], check=True, env=_clean_env())
     stamp.write_text(wanted)
     return folder
 

@@ -1,0 +1,122 @@
+"""Issue 14, item 1: the plugin installs into a fresh Poetry by each path the README documents.
+
+Each test starts from a Poetry that has never seen the plugin: a new virtualenv with only
+Poetry in it, installed from the local wheelhouse (what PyPI would give). The plugin is the wheel
+that tools/test.py just built (``dist/``), or this source tree. Its dependencies (boto3 and the
+rest) come from a plain local index standing in for PyPI, since these machines cannot resolve
+Poetry's own lookups against PyPI and tests talk to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.support.user import POETRY_VERSION, WHEELHOUSE, User
+from tools.standin import PlainIndex
+from tools.venvs import DIST, ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tools.standin import StandIn
+
+pytestmark = pytest.mark.skipif(not WHEELHOUSE, reason="run through tools/test.py")
+
+
+def _wheel() -> Path:
+    (wheel,) = DIST.glob("poetry_codeartifact-*.whl")
+    return wheel
+
+
+def _fresh_poetry(root: Path) -> Path:
+    """A virtualenv with Poetry alone in it, as `pipx install poetry` or the official installer
+    leave it: the plugin is not there."""
+    env = root / "fresh-poetry"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    _pip(env, f"poetry=={POETRY_VERSION}")
+    return env
+
+
+def _pip(env: Path, *requirements: str) -> None:
+    """``pip install`` into ``env`` from the wheelhouse only (no network)."""
+    subprocess.run(
+        [str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-index",
+         "--find-links", WHEELHOUSE, *requirements],
+        check=True, capture_output=True, text=True,
+    )
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[PlainIndex]:
+    """A plain index standing in for PyPI: every wheel of Poetry's environment with boto3."""
+    root = tmp_path / "pypi"
+    root.mkdir()
+    for wheel in Path(WHEELHOUSE).glob("*"):
+        (root / wheel.name).symlink_to(wheel)
+    with PlainIndex(root) as server:
+        yield server
+
+
+@pytest.fixture
+def newcomer(user: User, tmp_path: Path) -> User:
+    """The user's machine with a fresh Poetry that has no plugin yet."""
+    user.poetry = str(_fresh_poetry(tmp_path) / "bin" / "poetry")
+    return user
+
+
+def _use_index_for_poetry_itself(user: User, index: PlainIndex) -> None:
+    """Poetry's own project (in its config directory) reads the local index where it would read PyPI."""
+    user.config_dir.mkdir(parents=True, exist_ok=True)
+    (user.config_dir / "pyproject.toml").write_text(
+        f'[[tool.poetry.source]]\nname = "pypi-local"\nurl = "{index.url}"\npriority = "primary"\n'
+    )
+
+
+def _assert_active_and_working(user: User, standin: StandIn) -> None:
+    """The plugin is the one Poetry loaded, and the whole flow works with it."""
+    plugins = user.run("self", "show", "plugins").out
+    assert "poetry-codeartifact (0." in plugins
+    assert "Use AWS CodeArtifact from Poetry like a native package index" in plugins  # not the namesake
+    first = user.run("codeartifact").out.splitlines()[0]
+    assert first.startswith("poetry-codeartifact 0.")
+    assert str(Path(user.poetry).parent.parent) in first  # loaded from the fresh Poetry's environment
+    app = user.project("app")
+    user.add_source(app, "private", "private")
+    user.run("add", "acme-utils", cwd=app)
+    assert standin.token_calls() == 1
+    assert "acme-utils" in user.run("show", cwd=app).out
+
+
+def test_poetry_self_add_of_the_built_wheel(newcomer: User, standin: StandIn, index: PlainIndex) -> None:
+    _use_index_for_poetry_itself(newcomer, index)
+    newcomer.run("codeartifact", check=False)  # not installed yet: nothing to see
+    newcomer.run("self", "add", str(_wheel()))
+    _assert_active_and_working(newcomer, standin)
+
+
+def test_poetry_self_add_of_the_source_tree(
+    newcomer: User, standin: StandIn, index: PlainIndex, tmp_path: Path
+) -> None:
+    """A clone of this repository, added by path: Poetry builds it with poetry-core >= 2."""
+    clone = tmp_path / "poetry-codeartifact"
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout.split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, clone / name)
+    _use_index_for_poetry_itself(newcomer, index)
+    newcomer.run("self", "add", str(clone), env={"PIP_INDEX_URL": index.url})
+    _assert_active_and_working(newcomer, standin)
+
+
+def test_pip_install_into_poetrys_environment(newcomer: User, standin: StandIn) -> None:
+    """What `pipx inject poetry ./poetry_codeartifact-*.whl` does: pip into Poetry's virtualenv."""
+    _pip(Path(newcomer.poetry).parent.parent, str(_wheel()))
+    _assert_active_and_working(newcomer, standin)
