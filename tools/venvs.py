@@ -145,7 +145,8 @@ def wheelhouse(version: str, python: Path, seeded: Path | None = None) -> Path:
     ``python`` is a virtualenv's (it has pip; the Python that runs this script may not); the
     seed packages of virtualenv ``seeded`` (a Poetry's) are added."""
     folder = VENVS / f"wheelhouse-{version}"
-    extra = (*(POETRY_1_METADATA_BUILD if version.startswith("1.") else ()), *(_seed_packages(seeded) if seeded else ()))
+    extra = (*(POETRY_1_METADATA_BUILD if version.startswith("1.") else ()),
+             *(_seed_packages(seeded) if seeded else ()))
     wanted = hashlib.sha256(f"{version} boto3 {OTHER_PLATFORMS} {BUILD_BACKEND} {extra}".encode()).hexdigest()
     stamp = folder / ".stamp"
     if stamp.exists() and stamp.read_text() == wanted:

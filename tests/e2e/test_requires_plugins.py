@@ -90,7 +90,8 @@ def test_one_run_with_a_cli_token_installs_the_plugin_then_it_takes_over(
     user: User, standin: StandIn, project: Path
 ) -> None:
     teammate, clone = _teammate(user, standin, project)
-    bootstrap = {"POETRY_HTTP_BASIC_PRIVATE_USERNAME": "aws", "POETRY_HTTP_BASIC_PRIVATE_PASSWORD": _aws_cli_token(standin)}
+    bootstrap = {"POETRY_HTTP_BASIC_PRIVATE_USERNAME": "aws",
+                 "POETRY_HTTP_BASIC_PRIVATE_PASSWORD": _aws_cli_token(standin)}
     calls = standin.token_calls()
 
     first = teammate.run("install", cwd=clone, env=bootstrap)
