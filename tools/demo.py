@@ -9,7 +9,10 @@ does, printing every command, its output and what just happened:
 2. an application project installs that package from CodeArtifact;
 3. later commands reuse the stored token without asking AWS again;
 4. the token expires and ``poetry install`` fetches a new one by itself;
-5. ``poetry codeartifact login`` logs in on demand.
+5. the server revokes a token and the plugin replaces it within the command;
+6. ``poetry codeartifact login`` logs in on demand, ``status`` shows where things stand;
+7. on Poetry 2.x, a teammate with a Poetry that has no plugin joins through the project's
+   ``[tool.poetry.requires-plugins]``.
 
 Everything happens under .demo/ in this repository (wiped at the start) with a throw-away HOME
 and Poetry configuration: your own ~/.aws, Poetry config and keyring are not touched. Poetry and
@@ -203,6 +206,9 @@ class Machine:
         self.cache_dir = root / "poetry-cache"
         self.cwd = root
         self.env = sandbox.user_env(root, standin.url, access_key="AKIDSTANDINDEMO", proxy_port=_PROXY_PORT)
+        self.baseline = poetry  # a Poetry without the plugin (step 9's teammate)
+        self.test_python = Path(sys.executable)  # a Python with boto3 (step 9's AWS CLI call)
+        self.wheelhouse: Path | None = None  # the public packages behind the repository (step 9)
 
     @property
     def token_file(self) -> Path:
@@ -216,13 +222,15 @@ class Machine:
         print(f"$ cd {path.relative_to(self.root)}", flush=True)
         self.cwd = path
 
-    def poetry_run(self, *args: str, expect: tuple[str, ...] = (), verbose_filter: bool = False) -> Result:
+    def poetry_run(self, *args: str, expect: tuple[str, ...] = (), verbose_filter: bool = False,
+                   env: dict[str, str] | None = None, shown_env: str = "") -> Result:
         """Run ``poetry ARGS`` in the current directory, print it and its output, and fail the
-        demo unless it succeeds, prints each of ``expect`` and shows no token."""
-        print(_styled("$ poetry " + " ".join(_quote(a) for a in args), "1"), flush=True)
+        demo unless it succeeds, prints each of ``expect`` and shows no token. ``env`` is added
+        to the machine's environment; ``shown_env`` is how the printed command line shows it."""
+        print(_styled("$ " + shown_env + "poetry " + " ".join(_quote(a) for a in args), "1"), flush=True)
         try:
             process = subprocess.run(
-                [str(self.poetry), *args], cwd=self.cwd, env=self.env, stdout=subprocess.PIPE,
+                [str(self.poetry), *args], cwd=self.cwd, env={**self.env, **(env or {})}, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, text=True, timeout=300, stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
@@ -336,7 +344,7 @@ def describe_state(machine: Machine) -> None:
 # -- the walk-through ------------------------------------------------------------------------
 
 
-TOTAL_STEPS = 8
+TOTAL_STEPS = 9
 
 
 def walk_through(machine: Machine, standin: StandInProcess) -> None:
@@ -494,6 +502,13 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
     machine.poetry_run("codeartifact", "status", expect=(SOURCE, "codeartifact-tokens.json", "in 11h"))
     count_calls("status", 0)
 
+    # 9 -------------------------------------------------------------------------------------
+    step(9, TOTAL_STEPS, "a teammate joins through requires-plugins")
+    if machine.poetry_version.startswith("1."):
+        say("Poetry 1.8 has no [tool.poetry.requires-plugins]: run the demo with Poetry 2.x to see this step.")
+    else:
+        teammate_joins(machine, standin, app, count_calls)
+
     print(flush=True)
     print(_styled("=== Done ".ljust(100, "="), "1;36"), flush=True)
     say("Every call the stand-in got for a token, and why:")
@@ -501,6 +516,69 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
         if new:
             show(f"{new}  {what}")
     say("Every other command used the stored token, and no output or project file ever showed it.")
+
+
+def teammate_joins(machine: Machine, standin: StandInProcess, app: Path, count_calls: Any) -> None:
+    """Step 9: the project requires the plugin; a teammate whose Poetry has none joins."""
+    say("The app's author adds the plugin to the project's requirements, so that Poetry 2 makes sure "
+        "every teammate has it:")
+    (app / "pyproject.toml").write_text((app / "pyproject.toml").read_text() + REQUIRES_PLUGINS)
+    show(REQUIRES_PLUGINS.strip())
+    machine.poetry_run("install", expect=("All required plugins have already been installed",))
+    count_calls("the author's Poetry already has the plugin", 0)
+
+    assert machine.wheelhouse is not None
+    serve_plugin_from_codeartifact(standin, machine.wheelhouse)
+    teammate = Machine(machine.root / "teammate", machine.baseline, standin, machine.poetry_version)
+    clone = teammate.root / "app"
+    clone.mkdir(parents=True)
+    for name in ("pyproject.toml", "poetry.lock"):
+        shutil.copy2(app / name, clone / name)
+    say("A teammate clones the project. Their Poetry has no plugin, and CodeArtifact (with PyPI as its "
+        "upstream) is the project's only source. Poetry installs required plugins inside `poetry install`, "
+        "resolving the plugin's dependencies from the project's sources, after it has loaded the plugins "
+        "it had: so on this very first run nothing can fetch a token, and a bare `poetry install` would "
+        "fail with 'Authorization error'. Poetry gives a plugin no way around that; one command does: "
+        "give this one run a token from the AWS CLI. (The demo gets it with boto3, the same call the AWS CLI "
+        "makes, and never prints it.)")
+    token = cli_token(machine, teammate)
+    count_calls("the teammate's one-off `aws codeartifact get-authorization-token`", 1)
+    teammate.cd(clone)
+    bootstrap = {f"POETRY_HTTP_BASIC_{SOURCE.upper()}_USERNAME": "aws",
+                 f"POETRY_HTTP_BASIC_{SOURCE.upper()}_PASSWORD": token}
+    shown = (f"POETRY_HTTP_BASIC_{SOURCE.upper()}_USERNAME=aws POETRY_HTTP_BASIC_{SOURCE.upper()}_PASSWORD="
+             f'"$(aws codeartifact get-authorization-token --domain {DOMAIN} --domain-owner {OWNER} '
+             '--query authorizationToken --output text)" \\\n  ')
+    teammate.poetry_run("install", env=bootstrap, shown_env=shown,
+                        expect=("Installing Poetry plugins only for the current project", f"Installing {PACKAGE}"))
+    count_calls("the teammate's first install used the CLI's token", 0)
+    say("Poetry installed the plugin into the project's .poetry/plugins and the project into its "
+        "virtualenv. From the next command on, the plugin is loaded from there and takes care of tokens:")
+    teammate.poetry_run("codeartifact", "status", expect=(f"{SOURCE} (source, primary)", "missing"))
+    teammate.poetry_run("update", expect=("No dependencies to install or update",))
+    count_calls("the plugin fetched the teammate's own token", 1)
+
+
+def cli_token(machine: Machine, teammate: Machine) -> str:
+    """What `aws codeartifact get-authorization-token ... --output text` prints, with boto3."""
+    code = (f"import boto3; print(boto3.client('codeartifact', region_name='{REGION}').get_authorization_token("
+            f"domain='{DOMAIN}', domainOwner='{OWNER}')['authorizationToken'])")
+    process = subprocess.run([str(machine.test_python), "-c", code], env=teammate.env, capture_output=True,
+                             text=True, timeout=60, stdin=subprocess.DEVNULL)
+    if process.returncode != 0 or not process.stdout.strip():
+        fail(f"could not get a token with boto3 (exit {process.returncode})")
+    return process.stdout.strip()
+
+
+def serve_plugin_from_codeartifact(standin: StandInProcess, wheelhouse: Path) -> None:
+    """The repository serves this plugin and, like CodeArtifact with PyPI as its upstream, every
+    public package Poetry's environment and boto3 are made of."""
+    packages = standin.workdir / "packages" / REPOSITORY
+    for wheel in [*wheelhouse.glob("*.whl"), *venvs.DIST.glob("poetry_codeartifact-*.whl")]:
+        shutil.copy2(wheel, packages / wheel.name)
+
+
+REQUIRES_PLUGINS = '\n[tool.poetry.requires-plugins]\npoetry-codeartifact = ">=0.1"\n'
 
 
 def main() -> int:
@@ -518,7 +596,8 @@ def main() -> int:
     say(f"poetry-codeartifact demo: AWS CodeArtifact from Poetry, against a local stand-in (Poetry {args.poetry}).")
     say("Preparing the virtualenvs under .venvs/ (a few minutes the first time, seconds afterwards)...")
     try:
-        test_env, poetry_env, _ = venvs.prepare((args.poetry,))[args.poetry]
+        test_env, poetry_env, baseline_env = venvs.prepare((args.poetry,))[args.poetry]
+        wheelhouse = venvs.wheelhouse(args.poetry, venvs.bin_path(test_env, "python"), baseline_env)
     except (subprocess.CalledProcessError, OSError) as error:
         print(f"\nDEMO FAILED: could not prepare the virtualenvs ({error}). They need PyPI, once.", flush=True)
         return 1
@@ -535,6 +614,9 @@ def main() -> int:
     try:
         standin.start()
         machine = Machine(DEMO, venvs.bin_path(poetry_env, "poetry"), standin, args.poetry)
+        machine.baseline = venvs.bin_path(baseline_env, "poetry")
+        machine.test_python = venvs.bin_path(test_env, "python")
+        machine.wheelhouse = wheelhouse
         walk_through(machine, standin)
     except DemoFailure as failure:
         print(_styled(f"\nDEMO FAILED: {failure}", "1;31"), flush=True)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.user import POETRY_VERSION, WHEELHOUSE, User
+from tests.support.user import WHEELHOUSE, User, fresh_poetry, pip_install
 from tools.standin import PlainIndex
 from tools.venvs import DIST, ROOT
 
@@ -34,24 +33,6 @@ def _wheel() -> Path:
     return wheel
 
 
-def _fresh_poetry(root: Path) -> Path:
-    """A virtualenv with Poetry alone in it, as `pipx install poetry` or the official installer
-    leave it: the plugin is not there."""
-    env = root / "fresh-poetry"
-    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
-    _pip(env, f"poetry=={POETRY_VERSION}")
-    return env
-
-
-def _pip(env: Path, *requirements: str) -> None:
-    """``pip install`` into ``env`` from the wheelhouse only (no network)."""
-    subprocess.run(
-        [str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-index",
-         "--find-links", WHEELHOUSE, *requirements],
-        check=True, capture_output=True, text=True,
-    )
-
-
 @pytest.fixture
 def index(tmp_path: Path) -> Iterator[PlainIndex]:
     """A plain index standing in for PyPI: every wheel of Poetry's environment with boto3."""
@@ -66,7 +47,7 @@ def index(tmp_path: Path) -> Iterator[PlainIndex]:
 @pytest.fixture
 def newcomer(user: User, tmp_path: Path) -> User:
     """The user's machine with a fresh Poetry that has no plugin yet."""
-    user.poetry = str(_fresh_poetry(tmp_path) / "bin" / "poetry")
+    user.poetry = str(fresh_poetry(tmp_path))
     return user
 
 
@@ -118,5 +99,5 @@ def test_poetry_self_add_of_the_source_tree(
 
 def test_pip_install_into_poetrys_environment(newcomer: User, standin: StandIn) -> None:
     """What `pipx inject poetry ./poetry_codeartifact-*.whl` does: pip into Poetry's virtualenv."""
-    _pip(Path(newcomer.poetry).parent.parent, str(_wheel()))
+    pip_install(Path(newcomer.poetry).parent.parent, str(_wheel()))
     _assert_active_and_working(newcomer, standin)

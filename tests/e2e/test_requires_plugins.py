@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.user import BASELINE, IS_POETRY_1, WHEELHOUSE, User
+from tests.support.user import IS_POETRY_1, WHEELHOUSE, User, fresh_poetry
 from tools.venvs import DIST
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def project(user: User, upstream: None) -> Path:
 
 def _teammate(user: User, standin: StandIn, project: Path) -> tuple[User, Path]:
     """A teammate's machine: a Poetry without the plugin, their own config, a clone of the project."""
-    teammate = User(user.root / "teammate", standin, poetry=BASELINE)
+    teammate = User(user.root / "teammate", standin, poetry=str(fresh_poetry(user.root / "teammate")))
     clone = teammate.root / "app"
     clone.mkdir(parents=True)
     for name in ("pyproject.toml", "poetry.lock"):

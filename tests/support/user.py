@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,6 +29,26 @@ WITH_OTHER_PLUGINS = os.environ.get("POETRY_CODEARTIFACT_TEST_PLUGINS", "")
 # Every wheel of Poetry's own environment, for `poetry self add` from a CodeArtifact source.
 WHEELHOUSE = os.environ.get("POETRY_CODEARTIFACT_TEST_WHEELHOUSE", "")
 IS_POETRY_1 = POETRY_VERSION.startswith("1.")
+
+
+def fresh_poetry(root: Path) -> Path:
+    """``bin/poetry`` of a new virtualenv with Poetry alone in it, as `pipx install poetry` or the
+    official installer leave it (no plugin), installed from the local wheelhouse (no network)."""
+    env = root / "fresh-poetry"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    # pip as the wheelhouse has it (as tools/venvs.py upgrades it): Poetry pins its own
+    # environment's packages when it installs a project's required plugins.
+    pip_install(env, "--upgrade", "pip", f"poetry=={POETRY_VERSION}")
+    return env / "bin" / "poetry"
+
+
+def pip_install(env: Path, *requirements: str) -> None:
+    """``pip install`` into virtualenv ``env`` from the wheelhouse only."""
+    subprocess.run(
+        [str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-index",
+         "--find-links", WHEELHOUSE, *requirements],
+        check=True, capture_output=True, text=True,
+    )
 
 
 @dataclass
