@@ -106,14 +106,18 @@ class DoctorCommand(CodeArtifactCommand):
 
 
 def _summary(reports: list[SourceReport]) -> str:
-    counts = {status: sum(c.status == status for r in reports for c in r.checks) for status in ("failed", "warning")}
-    checked = f"{len(reports)} source{'s' if len(reports) != 1 else ''} checked"
-    if counts["failed"]:
-        return (f"<error>{checked}: {counts['failed']} failed, {counts['warning']} warning(s).</error> "
-                "Fix the failed checks (see fix:) and run `poetry codeartifact doctor` again.")
-    if counts["warning"]:
-        return f"<comment>{checked}: nothing failed, {counts['warning']} warning(s).</comment>"
+    failed, warnings = (sum(c.status == status for r in reports for c in r.checks) for status in ("failed", "warning"))
+    checked = f"{_count(len(reports), 'source')} checked"
+    if failed:
+        return (f"<error>{checked}: {failed} failed, {_count(warnings, 'warning')}.</error> "
+                "Fix what failed (see fix:), then run doctor again.")
+    if warnings:
+        return f"<comment>{checked}: nothing failed, {_count(warnings, 'warning')}.</comment>"
     return f"<info>{checked}: everything works.</info>"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _certificates(config: Config, sources: list[Source]) -> dict[str, tuple[Verify, str | None]]:
