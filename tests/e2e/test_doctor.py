@@ -51,7 +51,8 @@ def test_no_token_at_any_verbosity(user: User, standin: StandIn) -> None:
     app = with_private(user, "--no-login")
     for flag in ("-v", "-vvv"):
         user.run("codeartifact", "doctor", flag, cwd=app)  # the harness fails on a token in the output
-        user.run("codeartifact", "doctor", "--format", "json", flag, cwd=app)
+        data = json.loads(user.run("codeartifact", "doctor", "--format", "json", flag, cwd=app).out)
+        assert data["status"] == "ok"  # stdout is JSON alone, at -vvv too
     standin.inject("AccessDeniedException", operation="DescribeRepository")
     user.run("codeartifact", "doctor", "-vvv", cwd=app)
 

@@ -60,6 +60,8 @@ class DoctorCommand(CodeArtifactCommand):
         output_format = self.option("format")
         if output_format not in FORMATS:
             raise InvalidInput("--format", output_format, f"it is one of {', '.join(FORMATS)}")
+        if output_format == "json":
+            self._load_project_quietly()
         try:
             sources = self.selected_sources(self.argument("names") or [])
         except CodeArtifactError as error:
@@ -80,6 +82,20 @@ class DoctorCommand(CodeArtifactCommand):
                 self._render(report)
             self.line(_summary(reports))
         return 1 if status == FAILED else 0
+
+    def _load_project_quietly(self) -> None:
+        """Poetry describes the project it loads on stdout at -vvv; JSON output must stay JSON."""
+        from cleo.io.outputs.output import Verbosity
+
+        verbosity = self.io.output.verbosity
+        if verbosity.value > Verbosity.NORMAL.value:
+            self.io.output.set_verbosity(Verbosity.NORMAL)
+        try:
+            self.project()
+        except CodeArtifactError:
+            pass  # selected_sources() says it again, as JSON
+        finally:
+            self.io.output.set_verbosity(verbosity)
 
     def _render(self, report: SourceReport) -> None:
         import textwrap
