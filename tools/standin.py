@@ -1,13 +1,16 @@
 """A local AWS CodeArtifact stand-in on 127.0.0.1, for the tests and the demo.
 
 Control plane (what boto3 reaches through ``AWS_ENDPOINT_URL_CODEARTIFACT``):
-``GetAuthorizationToken`` and ``GetRepositoryEndpoint``, STS ``AssumeRole`` for role tests,
-a configurable token lifetime, expiry of every token on demand, per-domain call counts and
-fault injection with real AWS error shapes, a slow answer or a dropped connection.
+``GetAuthorizationToken``, ``GetRepositoryEndpoint`` and ``DescribeRepository`` (upstreams and
+external connections configurable per repository), STS ``AssumeRole`` for role tests and
+``GetCallerIdentity`` (an identity derived from the signing access key), a configurable token
+lifetime, expiry of every token on demand, per-domain call counts and fault injection with real
+AWS error shapes (per service, optionally per operation), a slow answer or a dropped connection.
 
 Data plane: a real pypiserver per repository, mounted under ``/pypi/<repo>/`` behind this
 front server, which lets through only tokens it issued for the repository's domain and that
-have not expired, and answers anything else with 401 as CodeArtifact does.
+have not expired, and answers anything else with 401 as CodeArtifact does. A repository can
+be told to refuse every request (``refuse``), as one whose policy denies the caller does.
 
 Used in-process by the tests (``StandIn``) and as a process by the demo
 (``python tools/standin.py serve --workdir DIR``), which controls it over ``/_standin/``.
@@ -38,6 +41,17 @@ DEFAULT_REPOS = (
     ("acme", "111122223333", "eu-west-1", "internal"),
     ("tools", "444455556666", "us-east-1", "shared"),
 )
+# What DescribeRepository says, per (domain, repository): (upstream repositories, external
+# connections). 'pypi-store' exists in the control plane only: it holds nothing, it only
+# connects 'private' to PyPI, the layout AWS recommends. 'internal' has nothing behind it.
+DEFAULT_DESCRIPTIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    ("acme", "private"): (("pypi-store",), ()),
+    ("acme", "internal"): ((), ()),
+    ("acme", "pypi-store"): ((), ("public:pypi",)),
+    ("tools", "shared"): ((), ("public:pypi",)),
+}
+DEFAULT_ACCOUNT = "111122223333"
+ROLE_ACCESS_KEY = "ASIASTANDINROLE"
 
 
 @dataclass
@@ -57,7 +71,8 @@ class Fault:
     remaining: int
     status: int = 400
     delay: float = 0.0
-    service: str = "codeartifact"  # or "sts" (AssumeRole)
+    service: str = "codeartifact"  # or "sts" (AssumeRole, GetCallerIdentity)
+    operation: str | None = None  # e.g. "DescribeRepository"; None: the next call of the service
 
 
 AWS_ERRORS = {
@@ -80,6 +95,10 @@ class State:
     token_callers: list[str] = field(default_factory=list)  # access key id of each token call
     endpoint_calls: int = 0
     assume_role_calls: int = 0
+    caller_identity_calls: int = 0
+    describe_calls: int = 0
+    assumed: dict[str, tuple[str, str]] = field(default_factory=dict)  # access key -> (role ARN, session name)
+    refused: dict[str, int] = field(default_factory=dict)  # repository -> HTTP status its data plane answers
     faults: list[Fault] = field(default_factory=list)
     uploads: list[str] = field(default_factory=list)
     unauthorized: int = 0
@@ -96,6 +115,7 @@ class StandIn:
             for domain, owner, region, name in repos
         }
         self.state = State()
+        self.descriptions = dict(DEFAULT_DESCRIPTIONS)
         self.generation = 0  # bumped by reset(): a slow answer from before a reset is never given
         self._wake = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -156,11 +176,28 @@ class StandIn:
             self.state.token_callers.clear()
             self.state.endpoint_calls = 0
             self.state.assume_role_calls = 0
+            self.state.caller_identity_calls = 0
+            self.state.describe_calls = 0
+            self.state.assumed.clear()
+            self.state.refused.clear()
             self.state.faults.clear()
             self.state.uploads.clear()
             self.state.unauthorized = 0
             self.state.seen.clear()
             self.state.clock_offset = 0.0
+            self.descriptions = dict(DEFAULT_DESCRIPTIONS)
+
+    def set_upstreams(
+        self, repository: str, upstreams: tuple[str, ...] = (), external: tuple[str, ...] = (), domain: str = "acme"
+    ) -> None:
+        """What DescribeRepository answers for ``domain/repository`` (a new name creates a
+        control-plane-only repository, as an upstream that holds nothing itself)."""
+        self.descriptions[(domain, repository)] = (tuple(upstreams), tuple(external))
+
+    def refuse(self, repository: str, status: int = 403) -> None:
+        """From now on the repository answers every request with ``status``, valid token or not."""
+        with self.state.lock:
+            self.state.refused[repository] = status
 
     def set_lifetime(self, seconds: float) -> None:
         self.state.lifetime = seconds
@@ -179,9 +216,12 @@ class StandIn:
         calls = self.state.token_calls
         return calls.get(domain, 0) if domain else sum(calls.values())
 
-    def inject(self, kind: str, count: int = 1, delay: float = 0.0, service: str = "codeartifact") -> None:
+    def inject(
+        self, kind: str, count: int = 1, delay: float = 0.0, service: str = "codeartifact",
+        operation: str | None = None,
+    ) -> None:
         with self.state.lock:
-            self.state.faults.append(Fault(kind, count, AWS_ERRORS.get(kind, 400), delay, service))
+            self.state.faults.append(Fault(kind, count, AWS_ERRORS.get(kind, 400), delay, service, operation))
 
     def issued_tokens(self) -> list[str]:
         return list(self.state.tokens)
@@ -192,6 +232,8 @@ class StandIn:
             "token_callers": list(self.state.token_callers),
             "endpoint_calls": self.state.endpoint_calls,
             "assume_role_calls": self.state.assume_role_calls,
+            "caller_identity_calls": self.state.caller_identity_calls,
+            "describe_calls": self.state.describe_calls,
             "uploads": list(self.state.uploads),
             "unauthorized": self.state.unauthorized,
             "seen": list(self.state.seen),
@@ -200,10 +242,10 @@ class StandIn:
 
     # -- behaviour -------------------------------------------------------------------------
 
-    def take_fault(self, service: str = "codeartifact") -> Fault | None:
+    def take_fault(self, service: str = "codeartifact", operation: str | None = None) -> Fault | None:
         with self.state.lock:
             for fault in self.state.faults:
-                if fault.remaining > 0 and fault.service == service:
+                if fault.remaining > 0 and fault.service == service and fault.operation in (None, operation):
                     fault.remaining -= 1
                     return fault
         return None
@@ -314,6 +356,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._control_plane(parts.path, parse_qs(parts.query))
         elif self.command == "POST" and b"Action=AssumeRole" in body:
             self._assume_role(parse_qs(body.decode()))
+        elif self.command == "POST" and b"Action=GetCallerIdentity" in body:
+            self._caller_identity()
         else:
             self._send(404, b"not found")
 
@@ -329,7 +373,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _control_plane(self, path: str, query: dict[str, list[str]]) -> None:
         standin = self.standin
-        fault = standin.take_fault()
+        operation = _OPERATIONS.get((self.command, path))
+        fault = standin.take_fault("codeartifact", operation)
         if fault is not None:
             if fault.kind == "slow":
                 generation, wake = standin.generation, standin._wake
@@ -374,22 +419,74 @@ class _Handler(BaseHTTPRequestHandler):
                 self._aws_error("ResourceNotFoundException", f"Repository {name} not found")
                 return
             self._json(200, {"repositoryEndpoint": standin.repo_url(repo.name)})
+        elif operation == "DescribeRepository":
+            standin.state.describe_calls += 1
+            name = query.get("repository", [""])[0]
+            repo = matches[0]
+            described = standin.descriptions.get((repo.domain, name))
+            if described is None:
+                self._aws_error("ResourceNotFoundException", f"Repository {name} not found in domain {domain}")
+                return
+            upstreams, external = described
+            self._json(200, {"repository": {
+                "name": name,
+                "administratorAccount": repo.owner,
+                "domainName": repo.domain,
+                "domainOwner": repo.owner,
+                "arn": f"arn:aws:codeartifact:{repo.region}:{repo.owner}:repository/{repo.domain}/{name}",
+                "description": f"stand-in repository {name}",
+                "upstreams": [{"repositoryName": upstream} for upstream in upstreams],
+                "externalConnections": [
+                    {"externalConnectionName": connection, "packageFormat": connection.rpartition(":")[2],
+                     "status": "AVAILABLE"}
+                    for connection in external
+                ],
+                "createdTime": 1764000000.0,
+            }})
         else:
             self._aws_error("ValidationException", f"unsupported {self.command} {path}")
 
+    def _sts_fault(self, operation: str) -> bool:
+        """Answer with an injected STS fault, if one is due; True when it was."""
+        fault = self.standin.take_fault("sts", operation)
+        if fault is None:
+            return False
+        error = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+                 f"<Code>{fault.kind}</Code><Message>Injected {fault.kind}</Message></Error>"
+                 "<RequestId>1</RequestId></ErrorResponse>")
+        self._send(fault.status, error.encode(), {"Content-Type": "text/xml"})
+        return True
+
+    def _caller_identity(self) -> None:
+        """Who signed the request: the assumed role for a role's key, else an IAM user named
+        after the access key id, in account 111122223333."""
+        self.standin.state.caller_identity_calls += 1
+        if self._sts_fault("GetCallerIdentity"):
+            return
+        key = self._access_key() or ""
+        role = self.standin.state.assumed.get(key)
+        if role is not None:
+            role_arn, session = role
+            account, role_name = role_arn.split(":")[4], role_arn.rpartition("/")[2]
+            arn, user_id = f"arn:aws:sts::{account}:assumed-role/{role_name}/{session}", f"AROASTANDIN:{session}"
+        else:
+            account = DEFAULT_ACCOUNT
+            arn, user_id = f"arn:aws:iam::{account}:user/{key.lower() or 'anonymous'}", f"AIDA{key.upper()[4:]}"
+        body = f"""<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+<GetCallerIdentityResult><Arn>{arn}</Arn><UserId>{user_id}</UserId><Account>{account}</Account>
+</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"""
+        self._send(200, body.encode(), {"Content-Type": "text/xml"})
+
     def _assume_role(self, form: dict[str, list[str]]) -> None:
         self.standin.state.assume_role_calls += 1
-        fault = self.standin.take_fault("sts")
-        if fault is not None:
-            error = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
-                     f"<Code>{fault.kind}</Code><Message>Injected {fault.kind}</Message></Error>"
-                     "<RequestId>1</RequestId></ErrorResponse>")
-            self._send(fault.status, error.encode(), {"Content-Type": "text/xml"})
+        if self._sts_fault("AssumeRole"):
             return
         arn = form.get("RoleArn", [""])[0]
+        session = form.get("RoleSessionName", [""])[0]
+        self.standin.state.assumed[ROLE_ACCESS_KEY] = (arn, session)
         expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
         body = f"""<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-<AssumeRoleResult><Credentials><AccessKeyId>ASIASTANDINROLE</AccessKeyId>
+<AssumeRoleResult><Credentials><AccessKeyId>{ROLE_ACCESS_KEY}</AccessKeyId>
 <SecretAccessKey>standin-role-secret</SecretAccessKey><SessionToken>standin-session</SessionToken>
 <Expiration>{expiry}</Expiration></Credentials>
 <AssumedRoleUser><AssumedRoleId>AROA:standin</AssumedRoleId><Arn>{arn}</Arn></AssumedRoleUser>
@@ -408,6 +505,11 @@ class _Handler(BaseHTTPRequestHandler):
         password = _basic_password(self.headers.get("Authorization", ""))
         issued = standin.state.tokens.get(password or "")
         standin.state.seen.append((name, issued[0] if issued else "unknown" if password else "none"))
+        refused = standin.state.refused.get(name)
+        if refused is not None:
+            standin.state.unauthorized += 1
+            self._send(refused, b"Forbidden" if refused == 403 else b"Refused")
+            return
         if password is None or not standin.token_valid_for(password, repo.domain):
             standin.state.unauthorized += 1
             self._send(401, b"Unauthorized", {"WWW-Authenticate": 'Basic realm="codeartifact"'})
@@ -446,14 +548,26 @@ class _Handler(BaseHTTPRequestHandler):
         elif action == "fault":
             standin.inject(
                 data["kind"], int(data.get("count", 1)), float(data.get("delay", 0)),
-                data.get("service", "codeartifact"),
+                data.get("service", "codeartifact"), data.get("operation"),
             )
+        elif action == "upstreams":
+            standin.set_upstreams(data["repository"], tuple(data.get("upstreams", ())),
+                                  tuple(data.get("external", ())), data.get("domain", "acme"))
+        elif action == "refuse":
+            standin.refuse(data["repository"], int(data.get("status", 403)))
         elif action == "reset":
             standin.reset()
         else:
             self._send(404, b"unknown action")
             return
         self._json(200, {"ok": True})
+
+
+_OPERATIONS = {
+    ("POST", "/v1/authorization-token"): "GetAuthorizationToken",
+    ("GET", "/v1/repository/endpoint"): "GetRepositoryEndpoint",
+    ("GET", "/v1/repository"): "DescribeRepository",
+}
 
 
 class OwnServer:

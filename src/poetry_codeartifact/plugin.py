@@ -24,6 +24,12 @@ def _add_source() -> Command:
     return AddSourceCommand()
 
 
+def _doctor() -> Command:
+    from poetry_codeartifact.commands.doctor import DoctorCommand
+
+    return DoctorCommand()
+
+
 def _login() -> Command:
     from poetry_codeartifact.commands.login import LoginCommand
 
@@ -57,6 +63,7 @@ def _overview() -> Command:
 FACTORIES = {
     "codeartifact": _overview,
     "codeartifact add-source": _add_source,
+    "codeartifact doctor": _doctor,
     "codeartifact login": _login,
     "codeartifact logout": _logout,
     "codeartifact status": _status,

@@ -341,6 +341,7 @@ class TokenFetcher:
         return str(response["repositoryEndpoint"]), str(client.meta.region_name)
 
 
+TOKEN_PERMISSIONS = "codeartifact:GetAuthorizationToken on the domain and sts:GetServiceBearerToken"
 _SSO_ERRORS = {"SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError", "SSOError"}
 _CONNECTION_ERRORS = {  # most specific first: botocore's classes inherit from each other
     "ProxyConnectionError": "the proxy could not be reached (check HTTPS_PROXY / NO_PROXY)",
@@ -363,8 +364,13 @@ def explain(
     profile: str | None = None,
     client: Any = None,
     repository: str | None = None,
+    service: str = "CodeArtifact",
+    permissions: str = TOKEN_PERMISSIONS,
 ) -> TokenError:
-    """Turn a boto3/botocore failure into a message naming the cause and the fix."""
+    """Turn a boto3/botocore failure into a message naming the cause and the fix.
+
+    ``service`` names the AWS service in connection and server-error messages (``STS`` for
+    identity checks); ``permissions`` is what an access denial says the credentials need."""
     if isinstance(error, TokenError):
         return error
     if key is not None:
@@ -406,10 +412,10 @@ def explain(
         )
     connection = next((k for k in _CONNECTION_ERRORS if k in kinds), None)
     if connection is not None:
-        where = getattr(error, "kwargs", {}).get("endpoint_url") or endpoint_url or "the CodeArtifact endpoint"
+        where = getattr(error, "kwargs", {}).get("endpoint_url") or endpoint_url or f"the {service} endpoint"
         return TokenError(
-            f"could not reach CodeArtifact at {where}: {_CONNECTION_ERRORS[connection]}. Check the network, "
-            "the proxy settings and AWS_ENDPOINT_URL_CODEARTIFACT.",
+            f"could not reach {service} at {where}: {_CONNECTION_ERRORS[connection]}. Check the network, "
+            f"the proxy settings and AWS_ENDPOINT_URL_{service.upper()}.",
             retryable=True,
         )
     if "ClientError" in kinds:
@@ -418,10 +424,9 @@ def explain(
         status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
         aws_message = str(response.get("Error", {}).get("Message", "")).strip()
         scope = f"domain '{domain}', domain-owner '{owner}', region '{region}'"
-        if code == "AccessDeniedException":
+        if code in ("AccessDeniedException", "AccessDenied"):
             return TokenError(
-                f"AWS denied access ({who}) to {scope}. The credentials need "
-                "codeartifact:GetAuthorizationToken on the domain and sts:GetServiceBearerToken; "
+                f"AWS denied access ({who}) to {scope}. The credentials need {permissions}; "
                 "ask your AWS administrator or use a profile that has them."
             )
         if code == "ResourceNotFoundException":
@@ -448,11 +453,11 @@ def explain(
             )
         if code == "InternalServerException" or status >= 500:
             return TokenError(
-                f"CodeArtifact answered with a server error ({code or status}) after retries. "
+                f"{service} answered with a server error ({code or status}) after retries. "
                 "Try again later; see https://health.aws.amazon.com for outages.",
                 retryable=True,
             )
-        return TokenError(f"CodeArtifact refused the request ({code or status}): {aws_message}")
+        return TokenError(f"{service} refused the request ({code or status}): {aws_message}")
     if "ParamValidationError" in kinds:
         return TokenError(f"the request was invalid: {error}")
     return TokenError(f"the AWS call failed: {type(error).__name__}: {error}", retryable=True)
