@@ -501,6 +501,13 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
         "credentials they use, where the token is kept and when it expires. It asks AWS nothing:")
     machine.poetry_run("codeartifact", "status", expect=(SOURCE, "codeartifact-tokens.json", "in 11h"))
     count_calls("status", 0)
+    say("When something is wrong, `poetry codeartifact doctor` is the one command that asks AWS: who your "
+        "credentials belong to (STS), whether a token can be had, whether the repository answers with it, "
+        "what is behind the repository (PyPI as an upstream?) and whether the project's sources leave room "
+        "for dependency confusion, with the fix for each failure. Its token is a short-lived one for the "
+        "check alone, never stored:")
+    machine.poetry_run("codeartifact", "doctor", expect=("everything works",))
+    count_calls("doctor's own short-lived token", 1)
 
     # 9 -------------------------------------------------------------------------------------
     step(9, TOTAL_STEPS, "a teammate joins through requires-plugins")
