@@ -9,12 +9,12 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from poetry_codeartifact.console import debug, debug_traceback, describe_expiry, make_refresher, project_data, warn
+from poetry_codeartifact.console import debug, debug_traceback, describe_expiry, project_data, warn
 from poetry_codeartifact.credentials import hand, handed
 from poetry_codeartifact.endpoint import redact, upload_url
 from poetry_codeartifact.errors import CodeArtifactError
 from poetry_codeartifact.paths import config_dir
-from poetry_codeartifact.refresh import MANAGED, UNTRUSTED, Outcome
+from poetry_codeartifact.refresh import MANAGED, UNTRUSTED, Outcome, build_refresher
 from poetry_codeartifact.settings import (
     auto_refresh_enabled,
     config_repositories,
@@ -100,7 +100,7 @@ class CommandContext:
     def refresher(self) -> Refresher:
         if self._refresher is None:
             assert self._config is not None
-            self._refresher = make_refresher(self._config, self.io, self.client_factory)
+            self._refresher = build_refresher(self._config, self.io, self.client_factory)
         return self._refresher
 
     # -- poetry_auth.Listener --------------------------------------------------------------

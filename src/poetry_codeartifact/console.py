@@ -1,4 +1,4 @@
-"""How the plugin talks to the terminal, and the wiring of storage, state and fetcher.
+"""How the plugin talks to the terminal.
 
 Shared by the refresh hook and the commands so that warnings, debug output and expiry times
 read the same everywhere. Nothing written here ever contains a token.
@@ -11,19 +11,20 @@ import traceback
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from cleo.formatters.formatter import Formatter
+
+from poetry_codeartifact.paths import TOKENS_NAME
+from poetry_codeartifact.settings import toml_loads
+from poetry_codeartifact.store import FILE
+
 if TYPE_CHECKING:
     from cleo.io.io import IO
-    from poetry.config.config import Config
-
-    from poetry_codeartifact.refresh import Refresher
-    from poetry_codeartifact.tokens import ClientFactory
+    from poetry.poetry import Poetry
 
 PREFIX = "CodeArtifact"
 
 
 def escape(text: str) -> str:
-    from cleo.formatters.formatter import Formatter
-
     return Formatter.escape(text)
 
 
@@ -59,9 +60,6 @@ def describe_expiry(expires_at: float | None, now: float | None = None) -> str:
 
 def describe_location(where: str | None) -> str:
     """Where a token lives, in words: ``keyring``, ``codeartifact-tokens.json``, ``memory``."""
-    from poetry_codeartifact.paths import TOKENS_NAME
-    from poetry_codeartifact.store import FILE
-
     return TOKENS_NAME if where == FILE else (where or "nowhere")
 
 
@@ -75,32 +73,10 @@ def _span(seconds: int) -> str:
     return f"{seconds}s"
 
 
-def make_refresher(config: Config, io: IO, client_factory: ClientFactory | None = None) -> Refresher:
-    from poetry_codeartifact.refresh import Refresher
-    from poetry_codeartifact.settings import memory_store
-    from poetry_codeartifact.state import StateFile
-    from poetry_codeartifact.store import TokenStore
-    from poetry_codeartifact.tokens import TokenFetcher
-
-    def say(message: str) -> None:
-        warn(io, message)
-
-    memory = memory_store()
-    return Refresher(
-        store=TokenStore(config, say, memory_only=memory),
-        state=StateFile.in_memory() if memory else StateFile.beside(config),
-        fetcher=TokenFetcher(client_factory, say),
-        config=config,
-        warn=say,
-    )
-
-
-def project_data(poetry: Any) -> dict[str, Any]:
+def project_data(poetry: Poetry) -> dict[str, Any]:
     """The parsed pyproject.toml of a Poetry project, on Poetry 1.8 and 2.x alike.
 
     Read with the standard TOML parser: Poetry's own ``poetry.pyproject.data`` parses the file
     again with tomlkit, which costs the refresh hook several milliseconds on every command."""
-    from poetry_codeartifact.settings import toml_loads
-
     with open(poetry.pyproject_path, "rb") as handle:
         return toml_loads(handle.read().decode("utf-8"))

@@ -16,9 +16,12 @@ requests are imported only when a check runs. Nothing here knows about cleo.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
 from urllib.parse import urlsplit
+
+import requests
 
 from poetry_codeartifact.credentials import USERNAME, env_prefix, from_environment
 from poetry_codeartifact.endpoint import host_key, redact, simple_url
@@ -106,7 +109,6 @@ def split_explained(error: BaseException) -> tuple[str, str | None]:
 def http_probe(url: str, auth: tuple[str, str], verify: Verify = True, cert: str | None = None) -> Probe:
     """GET ``url`` as Poetry would: requests, with the proxy, NO_PROXY and CA bundle settings of
     the environment. The body is not read (a repository's index can be large)."""
-    import requests
 
     try:
         with aws_logging_muted():  # urllib3's debug records at -vvv
@@ -221,7 +223,6 @@ class Doctor:
 
     def _supplied(self, source: Source) -> tuple[str, tuple[str, str]] | None:
         """Credentials Poetry gets without the plugin fetching a token, and what to say about them."""
-        import os
 
         if from_environment(source.name):
             prefix = env_prefix(source.name)

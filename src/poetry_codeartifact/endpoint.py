@@ -11,6 +11,7 @@ dataclasses (benchmarks/run.py measures what the hook costs).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -149,7 +150,6 @@ def host_key(url: str) -> str:
 
 def is_loopback(host: str) -> bool:
     """127.0.0.0/8, ::1 or localhost: plain http to these never leaves the machine."""
-    import ipaddress
 
     host = host.strip("[]").lower()
     if host == "localhost":

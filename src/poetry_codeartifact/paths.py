@@ -7,25 +7,21 @@ user-level settings, so that every module agrees with Poetry (``POETRY_CONFIG_DI
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+import poetry.locations
+
+if TYPE_CHECKING:
+    from poetry.config.config import Config
 
 STATE_NAME = "codeartifact-state.json"
 TOKENS_NAME = "codeartifact-tokens.json"
 SETTINGS_NAME = "codeartifact.toml"
 
 
-def config_dir(config: Any = None) -> Path:
-    """Poetry's config directory: where ``config`` keeps auth.toml, or Poetry's default."""
-    source = getattr(config, "auth_config_source", None)
+def config_dir(config: Config | None = None) -> Path:
+    """Poetry's config directory: where ``config`` keeps auth.toml (a config read from files),
+    or Poetry's default (read at call time: ``POETRY_CONFIG_DIR`` is Poetry's to resolve)."""
+    source = config.auth_config_source if config is not None else None
     path = getattr(getattr(source, "file", None), "path", None)
-    if path is not None:
-        return Path(path).parent
-    from poetry.locations import CONFIG_DIR
-
-    return Path(CONFIG_DIR)
-
-
-def auth_file(config: Any) -> Path | None:
-    """Poetry's auth.toml, or None for a config without files (tests)."""
-    path = getattr(getattr(getattr(config, "auth_config_source", None), "file", None), "path", None)
-    return Path(path) if path is not None else None
+    return Path(path).parent if path is not None else Path(poetry.locations.CONFIG_DIR)

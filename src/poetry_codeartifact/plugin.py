@@ -1,91 +1,76 @@
 """The Poetry application plugin: registers the commands and the refresh hook.
 
-Poetry imports and activates every application plugin on every call, ``--version`` included,
-so this module imports nothing heavy: commands are built by factories on demand and the hook
-imports what it needs only when a command that talks to an index runs.
+Poetry imports and activates every application plugin on every call, ``--version`` included.
+This module is the plugin's one lazy edge: it imports only Poetry, cleo and the command names.
+A command's module is imported when cleo builds the command (``load_command``, as Poetry's own
+application does), and the refresh machinery (hook.py and everything below it) the first time
+a command that may read an index starts. Below this edge, modules import at the top.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Callable
 
+from cleo.events.console_events import COMMAND, TERMINATE
 from poetry.plugins.application_plugin import ApplicationPlugin
 
-from poetry_codeartifact.hook import PRIORITY, RefreshHook
+from poetry_codeartifact.command_names import COMMANDS, PRIORITY, command_class_name, needs_refresh
 
 if TYPE_CHECKING:
+    from cleo.events.console_command_event import ConsoleCommandEvent
+    from cleo.events.console_terminate_event import ConsoleTerminateEvent
+    from cleo.events.event_dispatcher import EventDispatcher
     from poetry.console.application import Application
     from poetry.console.commands.command import Command
 
-
-def _add_source() -> Command:
-    from poetry_codeartifact.commands.add_source import AddSourceCommand
-
-    return AddSourceCommand()
+    from poetry_codeartifact.hook import RefreshHook
 
 
-def _doctor() -> Command:
-    from poetry_codeartifact.commands.doctor import DoctorCommand
+def load_command(name: str) -> Callable[[], Command]:
+    """A factory for command ``name`` that imports its module only when called."""
 
-    return DoctorCommand()
+    def load() -> Command:
+        module = COMMANDS[name]
+        command_class: type[Command] = getattr(
+            import_module(f"poetry_codeartifact.commands.{module}"), command_class_name(module)
+        )
+        return command_class()
 
-
-def _login() -> Command:
-    from poetry_codeartifact.commands.login import LoginCommand
-
-    return LoginCommand()
-
-
-def _logout() -> Command:
-    from poetry_codeartifact.commands.logout import LogoutCommand
-
-    return LogoutCommand()
+    return load
 
 
-def _status() -> Command:
-    from poetry_codeartifact.commands.status import StatusCommand
+class CommandListener:
+    """cleo's COMMAND and TERMINATE listener: decides by the command's name alone, and imports
+    the refresh hook once, for the first command that may read an index."""
 
-    return StatusCommand()
+    def __init__(self) -> None:
+        self._hook: RefreshHook | None = None
 
+    def on_command(self, event: ConsoleCommandEvent, event_name: str, dispatcher: EventDispatcher) -> None:
+        if self._hook is None:
+            if not needs_refresh(event.command.name or ""):
+                return
+            from poetry_codeartifact.hook import RefreshHook  # noqa: PLC0415 - the lazy edge
 
-def _token() -> Command:
-    from poetry_codeartifact.commands.token import TokenCommand
+            self._hook = RefreshHook()
+        self._hook.on_command(event)
 
-    return TokenCommand()
-
-
-def _overview() -> Command:
-    from poetry_codeartifact.commands.overview import OverviewCommand
-
-    return OverviewCommand()
-
-
-FACTORIES = {
-    "codeartifact": _overview,
-    "codeartifact add-source": _add_source,
-    "codeartifact doctor": _doctor,
-    "codeartifact login": _login,
-    "codeartifact logout": _logout,
-    "codeartifact status": _status,
-    "codeartifact token": _token,
-}
+    def on_terminate(self, event: ConsoleTerminateEvent, event_name: str, dispatcher: EventDispatcher) -> None:
+        if self._hook is not None:
+            self._hook.on_terminate()
 
 
 class CodeArtifactPlugin(ApplicationPlugin):
-    # The AWS client factory; None means boto3's. Tests may set one for botocore's Stubber.
-    client_factory: Any = None
-
     @property
     def commands(self) -> list[type[Command]]:
-        return []
+        return []  # registered through the loader in activate(), so that nothing loads early
 
     def activate(self, application: Application) -> None:
-        from cleo.events.console_events import COMMAND, TERMINATE
-
-        for name, factory in FACTORIES.items():
-            application.command_loader.register_factory(name, factory)
+        for name in COMMANDS:
+            application.command_loader.register_factory(name, load_command(name))
         dispatcher = application.event_dispatcher
         if dispatcher is not None:
-            hook = RefreshHook(self.client_factory)
-            dispatcher.add_listener(COMMAND, hook, PRIORITY)  # type: ignore[arg-type]
-            dispatcher.add_listener(TERMINATE, hook.terminate, PRIORITY)  # type: ignore[arg-type]
+            listener = CommandListener()
+            dispatcher.add_listener(COMMAND, listener.on_command, PRIORITY)  # type: ignore[arg-type]
+            dispatcher.add_listener(TERMINATE, listener.on_terminate, PRIORITY)  # type: ignore[arg-type]

@@ -20,6 +20,10 @@ import functools
 import re
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
+from poetry.publishing.uploader import Uploader
+from poetry.utils.authenticator import Authenticator
+from poetry.utils.password_manager import PasswordManager
+
 if TYPE_CHECKING:
     from poetry.config.config import Config
 
@@ -50,15 +54,8 @@ def current() -> Listener | None:
 
 def install() -> None:
     """Wrap Poetry's credential lookups (idempotent; costs nothing while no listener is set)."""
-    from poetry.utils.authenticator import Authenticator
-    from poetry.utils.password_manager import PasswordManager
-
     _wrap(PasswordManager, "get_http_auth", _get_http_auth)
     _wrap(Authenticator, "request", _request)
-    try:
-        from poetry.publishing.uploader import Uploader
-    except ImportError:  # pragma: no cover - every supported Poetry has it
-        return
     _wrap(Uploader, "_upload_file", _upload_file)
 
 

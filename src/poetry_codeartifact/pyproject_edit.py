@@ -11,10 +11,16 @@ check, :class:`EditError` says what to add by hand and nothing is written.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import TYPE_CHECKING, Any, Callable
 
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, Array, InlineTable
+
 from poetry_codeartifact.errors import CodeArtifactError
+from poetry_codeartifact.settings import toml_loads
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -40,8 +46,6 @@ def set_source(
     ``options`` maps keys of ``[tool.poetry-codeartifact.sources.<name>]`` to values; a value
     of None removes that key; an empty mapping leaves an existing table alone.
     """
-    import tomlkit
-    from tomlkit.exceptions import TOMLKitError
 
     original = _loads(text)
     expected = _expected(original, name, url, priority, dict(options or {}))
@@ -88,7 +92,6 @@ class _Skip(Exception):
 
 
 def _loads(text: str) -> dict[str, Any]:
-    from poetry_codeartifact.settings import toml_loads
 
     try:
         return toml_loads(text)
@@ -104,7 +107,6 @@ def _describe(options: Mapping[str, Any] | None) -> str:
 
 
 def _expected(data: dict[str, Any], name: str, url: str, priority: str, options: dict[str, Any]) -> dict[str, Any]:
-    import copy
 
     data = copy.deepcopy(data)
     poetry = data.setdefault("tool", {}).setdefault("poetry", {})
@@ -133,7 +135,6 @@ def _expected(data: dict[str, Any], name: str, url: str, priority: str, options:
 
 
 def _poetry_table(doc: TOMLDocument, create: bool = True) -> Any:
-    import tomlkit
 
     tool = doc.get("tool")
     if tool is None:
@@ -152,8 +153,6 @@ def _poetry_table(doc: TOMLDocument, create: bool = True) -> Any:
 
 def _source_in_place(doc: TOMLDocument, name: str, url: str, priority: str) -> None:
     """Update the entry where it is, or add one to the array in the array's own style."""
-    import tomlkit
-    from tomlkit.items import AoT, Array
 
     poetry = _poetry_table(doc)
     sources = poetry.get("source")
@@ -184,7 +183,6 @@ def _source_in_place(doc: TOMLDocument, name: str, url: str, priority: str) -> N
 def _source_as_new_table(doc: TOMLDocument, name: str, url: str, priority: str) -> None:
     """A ``[[tool.poetry.source]]`` table at the end of the file (when the array of tables is
     spread over the file, or ``tool.poetry`` is written with dotted keys)."""
-    import tomlkit
 
     table = tomlkit.table()
     table.update({"name": name, "url": url, "priority": priority})
@@ -199,8 +197,6 @@ def _source_as_new_table(doc: TOMLDocument, name: str, url: str, priority: str) 
 def _options_in_place(doc: TOMLDocument, name: str, options: dict[str, Any]) -> None:
     """Keys set in the table where it is (table, inline table or dotted keys alike), or a new
     table in the style of its siblings."""
-    import tomlkit
-    from tomlkit.items import InlineTable
 
     if not any(value is not None for value in options.values()):
         return _remove_keys(doc, name, options)
@@ -227,7 +223,6 @@ def _options_in_place(doc: TOMLDocument, name: str, options: dict[str, Any]) -> 
 def _options_as_dotted_keys(doc: TOMLDocument, name: str, options: dict[str, Any]) -> None:
     """``sources.<name>.<key> = value`` lines in ``[tool.poetry-codeartifact]`` (where the file
     writes its sources with dotted keys)."""
-    import tomlkit
 
     ours = doc["tool"].get("poetry-codeartifact")
     if ours is None or "sources" not in ours or name in ours["sources"]:
@@ -241,7 +236,6 @@ def _options_as_dotted_keys(doc: TOMLDocument, name: str, options: dict[str, Any
 
 def _options_as_new_table(doc: TOMLDocument, name: str, options: dict[str, Any]) -> None:
     """A ``[tool.poetry-codeartifact.sources.<name>]`` table at the end of the file."""
-    import tomlkit
 
     if not any(value is not None for value in options.values()):
         raise _Skip

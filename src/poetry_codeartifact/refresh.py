@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Callable, NamedTuple
 
+from poetry_codeartifact.console import warn
 from poetry_codeartifact.credentials import (
     empty_in_environment,
     env_prefix,
@@ -21,19 +22,19 @@ from poetry_codeartifact.credentials import (
     users_own,
 )
 from poetry_codeartifact.errors import TokenError
-from poetry_codeartifact.settings import pipeline_token
-from poetry_codeartifact.state import TokenRecord, fingerprint
-from poetry_codeartifact.store import MEMORY
+from poetry_codeartifact.settings import memory_store, pipeline_token
+from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint
+from poetry_codeartifact.store import MEMORY, TokenStore
+from poetry_codeartifact.tokens import TokenFetcher
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from cleo.io.io import IO
     from poetry.config.config import Config
 
     from poetry_codeartifact.settings import Source, TokenKey
-    from poetry_codeartifact.state import StateFile
-    from poetry_codeartifact.store import TokenStore
-    from poetry_codeartifact.tokens import Token, TokenFetcher
+    from poetry_codeartifact.tokens import ClientFactory, Token
 
 FETCHED = "fetched"  # a new token was fetched and stored
 VALID = "valid"  # the stored token is good; nothing was done
@@ -67,7 +68,7 @@ class Refresher:
         self._state = state
         self.fetcher = fetcher
         self._config = config
-        self._warn = warn or (lambda message: None)
+        self._warn = warn or (lambda _message: None)
         self._clock = clock
         self._warned: set[str] = set()
         self._rejected: set[TokenKey] = set()
@@ -135,7 +136,8 @@ class Refresher:
                 elif force or self.why_due(record, token):
                     due[key] = group
                 else:
-                    assert record is not None and token is not None
+                    assert record is not None
+                    assert token is not None
                     self._hand(key, group, token)
                     outcomes.update((s.name, Outcome(s, VALID, record.expires_at, record.where)) for s in group)
             if due:
@@ -169,7 +171,8 @@ class Refresher:
             record = records.get(key.id)
             token = self._stored(key, record)
             if not force and self.why_due(record, token) is None:
-                assert record is not None and token is not None
+                assert record is not None
+                assert token is not None
                 self._hand(key, group, token)
                 outcomes.update((s.name, Outcome(s, ADOPTED, record.expires_at, record.where)) for s in group)
             else:
@@ -278,3 +281,20 @@ def refresh_failure(failures: list[tuple[list[Source], TokenError]]) -> TokenErr
     failure = TokenError("\n".join(lines), retryable=all(error.retryable for _, error in failures))
     failure.__cause__ = failures[0][1].__cause__
     return failure
+
+
+def build_refresher(config: Config, io: IO, client_factory: ClientFactory | None = None) -> Refresher:
+    """A refresher for one Poetry command: warnings to ``io``, tokens and records in Poetry's
+    config directory (or in this process only, with ``POETRY_CODEARTIFACT_STORE=memory``)."""
+
+    def say(message: str) -> None:
+        warn(io, message)
+
+    memory = memory_store()
+    return Refresher(
+        store=TokenStore(config, say, memory_only=memory),
+        state=StateFile.in_memory() if memory else StateFile.beside(config),
+        fetcher=TokenFetcher(client_factory, say),
+        config=config,
+        warn=say,
+    )

@@ -14,6 +14,11 @@ import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
+try:
+    import tomllib as _tomllib
+except ImportError:  # Python < 3.11: Poetry depends on tomli there
+    import tomli as _tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+
 from poetry_codeartifact.endpoint import (
     Endpoint,
     host_key,
@@ -31,7 +36,7 @@ from poetry_codeartifact.endpoint import (
     validate_session_name,
 )
 from poetry_codeartifact.errors import InvalidInput
-from poetry_codeartifact.paths import SETTINGS_NAME
+from poetry_codeartifact.paths import SETTINGS_NAME, config_dir
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -367,7 +372,6 @@ def _env_layers(name: str) -> list[Layer]:
 def read_user_settings(directory: Path | None = None, project_dir: Path | None = None) -> UserSettings:
     """The user's settings (and the project's ``poetry.toml`` ones, given ``project_dir``); a
     malformed file or variable is an error naming it."""
-    from poetry_codeartifact.paths import config_dir
 
     path = (directory or config_dir()) / SETTINGS_NAME
     hosts = {
@@ -447,11 +451,7 @@ def _trusted_host(entry: object, field: str) -> str:
 def toml_loads(text: str) -> dict[str, Any]:
     """TOML with the standard parser (tomllib, or tomli where Poetry brings it on Python < 3.11):
     faster than tomlkit, which only the pyproject editor needs."""
-    try:
-        import tomllib
-    except ImportError:  # Python < 3.11: Poetry depends on tomli there
-        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
-    return tomllib.loads(text)
+    return _tomllib.loads(text)
 
 
 def combine(project: SourceOptions | None, personal: SourceOptions | None) -> SourceOptions | None:
@@ -494,7 +494,9 @@ def resolve(
     mapping = combine(options, user.sources.get(name))
     parsed = parse_url(url)
     if mapping is not None and mapping.maps_endpoint:
-        assert mapping.domain and mapping.owner and mapping.region
+        assert mapping.domain
+        assert mapping.owner
+        assert mapping.region
         endpoint = Endpoint(mapping.domain, mapping.owner, mapping.region, repository_from_path(url))
         if parsed is not None and parsed[:3] != endpoint[:3]:
             raise InvalidInput(

@@ -15,6 +15,8 @@ import json
 import threading
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from poetry.utils.password_manager import PasswordManager
+
 from poetry_codeartifact.paths import TOKENS_NAME, config_dir
 from poetry_codeartifact.state import read_regular_file, write_private_file
 
@@ -66,7 +68,7 @@ class TokenStore:
         self, config: Config, warn: Callable[[str], None] | None = None, *, memory_only: bool = False
     ) -> None:
         self._config = config
-        self._warn = warn or (lambda message: None)
+        self._warn = warn or (lambda _message: None)
         self._memory_only = memory_only
         self._memory: dict[str, str] = {}
         self._keyring_usable: bool | None = None
@@ -133,7 +135,6 @@ class TokenStore:
         if self._memory_only or not self._config.get("keyring.enabled"):
             return False
         if self._keyring_usable is None:
-            from poetry.utils.password_manager import PasswordManager
 
             try:
                 self._keyring_usable = bool(bounded(lambda: PasswordManager(self._config).use_keyring))
@@ -171,7 +172,7 @@ class TokenStore:
 
 
 def _keyring() -> Any:
-    import keyring
+    import keyring  # noqa: PLC0415 - keyring only when a token is read or written
 
     return keyring
 

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from poetry_codeartifact.errors import InvalidInput, TokenError
@@ -99,8 +100,8 @@ class BotoClientFactory:
         service: str = "codeartifact",
         credentials: dict[str, str] | None = None,
     ) -> Any:
-        import botocore.session
-        from botocore.config import Config
+        import botocore.session  # noqa: PLC0415 - botocore only when asked
+        from botocore.config import Config  # noqa: PLC0415 - botocore only when asked
 
         fields = ("AccessKeyId", "SecretAccessKey", "SessionToken")
         frozen = tuple(credentials[k] for k in fields) if credentials else None
@@ -133,7 +134,7 @@ class TokenFetcher:
         self._client_factory = client_factory or BotoClientFactory()
         self._timeout = refresh_timeout()
         self._clock_told = False
-        self._warn = warn or (lambda message: None)
+        self._warn = warn or (lambda _message: None)
         self._clock = clock
         self._clients: dict[tuple[str, str | None, str | None, Role | None], Any] = {}
         self._roles: dict[tuple[Role, str | None], dict[str, str]] = {}
@@ -304,7 +305,6 @@ class TokenFetcher:
         date = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
         if not date:
             return 0.0
-        from email.utils import parsedate_to_datetime
 
         try:
             skew = parsedate_to_datetime(date).timestamp() - self._clock()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from poetry_codeartifact.plugin import FACTORIES
+from poetry_codeartifact.command_names import COMMANDS
 from tests.support.app import run
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ def test_the_namespace_alone_lists_its_commands(tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(tmp_path)  # no project here: it must work anywhere
     result = run(args)
     assert result.code == 0, result.text
-    for name in FACTORIES:
+    for name in COMMANDS:
         if name != "codeartifact":
             assert name.split()[1] in result.out
 
@@ -33,7 +33,7 @@ def test_the_namespace_names_the_installed_plugin(tmp_path: Path, monkeypatch: p
 
 
 @pytest.mark.usefixtures("poetry_config_dir")
-@pytest.mark.parametrize("name", sorted(FACTORIES))
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_command_has_a_help_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.chdir(tmp_path)
     result = run(f"{name} --help")

@@ -10,8 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from cleo.helpers import argument, option
 
+from poetry_codeartifact import endpoint as ep
 from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.console import describe_expiry, describe_location, escape, warn
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
+from poetry_codeartifact.pyproject_edit import set_source
+from poetry_codeartifact.settings import SourceOptions, resolve
 
 if TYPE_CHECKING:
     from poetry_codeartifact.endpoint import Endpoint
@@ -55,9 +59,6 @@ the rule and the fix, and pyproject.toml stays byte-for-byte as it was."""
     ]
 
     def run_command(self) -> int:
-        from poetry_codeartifact import endpoint as ep
-        from poetry_codeartifact.console import describe_expiry, describe_location, escape, warn
-        from poetry_codeartifact.settings import SourceOptions, resolve
 
         # 1. Every input, before any AWS call or write.
         name = ep.validate_name(self.argument("name"), "NAME")
@@ -132,7 +133,6 @@ the rule and the fix, and pyproject.toml stays byte-for-byte as it was."""
         assert source is not None
         # 3. The edit of pyproject.toml, checked, before any AWS call: a layout that cannot be
         # edited safely is refused while nothing has happened yet.
-        from poetry_codeartifact.pyproject_edit import set_source
 
         path = project.pyproject_path
         original = path.read_bytes()
@@ -190,7 +190,6 @@ the rule and the fix, and pyproject.toml stays byte-for-byte as it was."""
     def _endpoint(
         self, url: str, domain: str | None, owner: str | None, region: str | None, repository: str | None
     ) -> Endpoint:
-        from poetry_codeartifact import endpoint as ep
 
         parsed = ep.parse_url(url)
         if parsed is not None:
@@ -208,5 +207,7 @@ the rule and the fix, and pyproject.toml stays byte-for-byte as it was."""
                 "plugin cannot tell which domain issues its tokens",
                 f"Also pass {', '.join(missing)}.",
             )
-        assert domain and owner and region
+        assert domain
+        assert owner
+        assert region
         return ep.Endpoint(domain, owner, region, repository or ep.repository_from_path(url))

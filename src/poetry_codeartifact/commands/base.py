@@ -1,25 +1,38 @@
 """What every ``poetry codeartifact`` command shares: the project (if any), Poetry's config,
-and turning failures into messages (with the traceback at ``-vvv`` only)."""
+the sources, and turning failures into messages (with the traceback at ``-vvv`` only)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from poetry.config.config import Config
 from poetry.console.commands.command import Command
 
+from poetry_codeartifact.console import debug_traceback, project_data
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
+from poetry_codeartifact.paths import config_dir
+from poetry_codeartifact.refresh import build_refresher
+from poetry_codeartifact.settings import all_sources, read_user_settings
 
 if TYPE_CHECKING:
-    from poetry.config.config import Config
+    from poetry.poetry import Poetry
 
     from poetry_codeartifact.refresh import Refresher
     from poetry_codeartifact.settings import Source, UserSettings
+    from poetry_codeartifact.tokens import ClientFactory
 
 
 class CodeArtifactCommand(Command):
-    def handle(self) -> int:
-        from poetry_codeartifact.console import debug_traceback
+    def __init__(self, client_factory: ClientFactory | None = None) -> None:
+        """``client_factory`` makes the AWS clients; None means boto3's (tests pass a Stubber's)."""
+        super().__init__()
+        self.client_factory = client_factory
+        self._project: Poetry | None = None
+        self._project_read = False
+        self._pyproject_data: dict[str, Any] | None = None
+        self._user_settings: UserSettings | None = None
 
+    def handle(self) -> int:
         try:
             return self.run_command()
         except CodeArtifactError as error:
@@ -29,12 +42,11 @@ class CodeArtifactCommand(Command):
     def run_command(self) -> int:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def project(self) -> Any:
+    def project(self) -> Poetry | None:
         """The Poetry project of the current directory, or None outside one. A project Poetry
         refuses (a schema error, broken TOML) is an error with Poetry's own message, never
         "no project here"."""
-        if not hasattr(self, "_project"):
-            self._project: Any
+        if not self._project_read:
             try:
                 self._project = self.poetry
             except RuntimeError as error:
@@ -43,37 +55,26 @@ class CodeArtifactCommand(Command):
                 self._project = None
             except Exception as error:  # Poetry's TOML and pyproject errors
                 raise CodeArtifactError(f"Poetry cannot read this project: {error}") from error
+            self._project_read = True
         return self._project
 
     def config(self) -> Config:
         project = self.project()
-        if project is not None:
-            return project.config  # type: ignore[no-any-return]
-        from poetry.config.config import Config
-
-        return Config.create()
+        return project.config if project is not None else Config.create()
 
     def refresher(self, config: Config) -> Refresher:
-        from poetry_codeartifact.console import make_refresher
-        from poetry_codeartifact.plugin import CodeArtifactPlugin
-
-        return make_refresher(config, self.io, CodeArtifactPlugin.client_factory)
+        return build_refresher(config, self.io, self.client_factory)
 
     def pyproject_data(self) -> dict[str, Any] | None:
         """The project's parsed pyproject.toml (read once per command), or None outside a project."""
-        if not hasattr(self, "_pyproject_data"):
-            from poetry_codeartifact.console import project_data
-
+        if self._pyproject_data is None:
             project = self.project()
             self._pyproject_data = project_data(project) if project is not None else None
         return self._pyproject_data
 
     def user_settings(self) -> UserSettings:
         """The user's own settings (trusted hosts, personal source settings), read once."""
-        if not hasattr(self, "_user_settings"):
-            from poetry_codeartifact.paths import config_dir
-            from poetry_codeartifact.settings import read_user_settings
-
+        if self._user_settings is None:
             project = self.project()
             project_dir = project.pyproject_path.parent if project is not None else None
             self._user_settings = read_user_settings(config_dir(self.config()), project_dir)
@@ -81,8 +82,6 @@ class CodeArtifactCommand(Command):
 
     def known_sources(self) -> list[Source]:
         """Every CodeArtifact source of the project (if any) and repository of Poetry's config."""
-        from poetry_codeartifact.settings import all_sources
-
         return all_sources(self.pyproject_data(), self.config().get("repositories"), self.user_settings())
 
     def selected_sources(self, names: list[str]) -> list[Source]:

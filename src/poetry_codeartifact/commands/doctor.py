@@ -4,11 +4,15 @@ how to fix it. The one command that calls AWS to diagnose; it stores nothing and
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from cleo.helpers import argument, option
+from cleo.io.outputs.output import Verbosity
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.console import escape
+from poetry_codeartifact.doctor import FAILED, Doctor, worst
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
 
 if TYPE_CHECKING:
@@ -54,8 +58,6 @@ class DoctorCommand(CodeArtifactCommand):
     ]
 
     def run_command(self) -> int:
-        from poetry_codeartifact.doctor import FAILED, Doctor, worst
-        from poetry_codeartifact.plugin import CodeArtifactPlugin
 
         output_format = self.option("format")
         if output_format not in FORMATS:
@@ -70,7 +72,7 @@ class DoctorCommand(CodeArtifactCommand):
             self.io.write_line(json.dumps({"status": FAILED, "sources": [], "problem": str(error)}, indent=2))
             return 1
         config = self.config()
-        doctor = Doctor(CodeArtifactPlugin.client_factory, pyproject=self.pyproject_data(),
+        doctor = Doctor(self.client_factory, pyproject=self.pyproject_data(),
                         certificates=_certificates(config, sources))
         project_sources = {source.name for source in self.known_sources() if source.kind == "source"}
         reports = doctor.examine(sources, project_sources)
@@ -85,7 +87,6 @@ class DoctorCommand(CodeArtifactCommand):
 
     def _load_project_quietly(self) -> None:
         """Poetry describes the project it loads on stdout at -vvv; JSON output must stay JSON."""
-        from cleo.io.outputs.output import Verbosity
 
         verbosity = self.io.output.verbosity
         if verbosity.value > Verbosity.NORMAL.value:
@@ -98,9 +99,7 @@ class DoctorCommand(CodeArtifactCommand):
             self.io.output.set_verbosity(verbosity)
 
     def _render(self, report: SourceReport) -> None:
-        import textwrap
 
-        from poetry_codeartifact.console import escape
 
         s, e = report.source, report.source.endpoint
         where = f"{s.kind}, {s.priority}" if s.priority else s.kind

@@ -5,7 +5,12 @@ from __future__ import annotations
 from cleo.helpers import argument, option
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.console import describe_expiry, describe_location, escape
+from poetry_codeartifact.endpoint import validate_duration, validate_external_id, validate_profile, validate_role_arn
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
+from poetry_codeartifact.refresh import MANAGED, PROVIDED, UNTRUSTED
+from poetry_codeartifact.settings import Role, memory_store
+from poetry_codeartifact.store import MEMORY
 
 
 class LoginCommand(CodeArtifactCommand):
@@ -41,16 +46,6 @@ It exits 1 if a token could not be fetched or stored, or a source's host is not 
     ]
 
     def run_command(self) -> int:
-        from poetry_codeartifact.console import describe_expiry, describe_location, escape
-        from poetry_codeartifact.endpoint import (
-            validate_duration,
-            validate_external_id,
-            validate_profile,
-            validate_role_arn,
-        )
-        from poetry_codeartifact.refresh import MANAGED, PROVIDED, UNTRUSTED
-        from poetry_codeartifact.settings import Role, memory_store
-        from poetry_codeartifact.store import MEMORY
 
         profile = self.option("profile")
         if profile is not None:

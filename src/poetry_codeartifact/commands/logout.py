@@ -5,7 +5,12 @@ from __future__ import annotations
 from cleo.helpers import argument
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.console import debug_traceback, describe_location, escape, warn
+from poetry_codeartifact.credentials import env_prefix, from_environment
 from poetry_codeartifact.errors import CodeArtifactError
+from poetry_codeartifact.settings import memory_store
+from poetry_codeartifact.state import StateFile
+from poetry_codeartifact.store import TokenStore
 
 
 class LogoutCommand(CodeArtifactCommand):
@@ -29,11 +34,6 @@ a keyring that refuses), logout says so and exits 1."""
     ]
 
     def run_command(self) -> int:
-        from poetry_codeartifact.console import debug_traceback, describe_location, escape, warn
-        from poetry_codeartifact.credentials import env_prefix, from_environment
-        from poetry_codeartifact.settings import memory_store
-        from poetry_codeartifact.state import StateFile
-        from poetry_codeartifact.store import TokenStore
 
         config = self.config()
         sources = self.selected_sources(self.argument("names") or [])

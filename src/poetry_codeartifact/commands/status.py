@@ -4,18 +4,25 @@ where each token lives and when it expires. Reads local files only: no AWS call,
 from __future__ import annotations
 
 import json
+import textwrap
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from cleo.formatters.formatter import Formatter
 from cleo.helpers import option
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.console import describe_expiry, describe_location, warn
+from poetry_codeartifact.credentials import from_environment
+from poetry_codeartifact.endpoint import looks_like_codeartifact, redact
 from poetry_codeartifact.errors import InvalidInput
+from poetry_codeartifact.settings import memory_store, pipeline_token, source_entries
+from poetry_codeartifact.state import StateFile
+from poetry_codeartifact.store import TokenStore
 
 if TYPE_CHECKING:
     from poetry_codeartifact.settings import Source
     from poetry_codeartifact.state import TokenRecord
-    from poetry_codeartifact.store import TokenStore
 
 FORMATS = ("text", "json", "table")  # "table": the 0.1.0 name of "text"
 
@@ -56,10 +63,6 @@ To check with AWS that everything works, run <comment>poetry codeartifact doctor
     ]
 
     def run_command(self) -> int:
-        from poetry_codeartifact.console import warn
-        from poetry_codeartifact.settings import memory_store
-        from poetry_codeartifact.state import StateFile
-        from poetry_codeartifact.store import TokenStore
 
         output_format = self.option("format")
         if output_format not in FORMATS:
@@ -88,7 +91,6 @@ To check with AWS that everything works, run <comment>poetry codeartifact doctor
 
     def _render(self, row: Row) -> None:
         """One block per name, each line well within 100 columns for usual names and URLs."""
-        from cleo.formatters.formatter import Formatter
 
         escape = Formatter.escape
         used_as = "source" if row.kind == "source" else "publish repository"
@@ -107,16 +109,12 @@ To check with AWS that everything works, run <comment>poetry codeartifact doctor
 
 
 def _wrap(message: str) -> str:
-    import textwrap
 
     return "\n".join(textwrap.wrap(message, 100 - len("CodeArtifact: "), subsequent_indent="  ",
                                    break_long_words=False, break_on_hyphens=False))
 
 
 def _row(source: Source, store: TokenStore, record: TokenRecord | None, memory: bool) -> Row:
-    from poetry_codeartifact.console import describe_expiry, describe_location
-    from poetry_codeartifact.credentials import from_environment
-    from poetry_codeartifact.settings import pipeline_token
 
     e = source.endpoint
     expires_at = None
@@ -145,8 +143,6 @@ def _row(source: Source, store: TokenStore, record: TokenRecord | None, memory: 
 
 
 def _warnings(sources: list[Source], pyproject: Any, repositories: dict[str, Any]) -> list[str]:
-    from poetry_codeartifact.endpoint import looks_like_codeartifact, redact
-    from poetry_codeartifact.settings import source_entries
 
     messages = []
     entries = source_entries(pyproject)
@@ -191,7 +187,7 @@ def _warnings(sources: list[Source], pyproject: Any, repositories: dict[str, Any
 
 def _available_profiles() -> set[str] | None:
     try:
-        import botocore.session
+        import botocore.session  # noqa: PLC0415 - botocore only when asked
 
         return set(botocore.session.Session().available_profiles)
     except Exception:  # a broken ~/.aws/config: the token fetch will explain it

@@ -10,7 +10,9 @@ from cleo.io.outputs.output import Type as OutputType
 from cleo.io.outputs.output import Verbosity
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.credentials import handed
 from poetry_codeartifact.errors import CodeArtifactError
+from poetry_codeartifact.refresh import UNTRUSTED
 
 
 class TokenCommand(CodeArtifactCommand):
@@ -57,8 +59,6 @@ you pass --force, because a token shown on screen ends up in scrollback and scre
             )
         source = sources[0]
         config = self.config()
-        from poetry_codeartifact.credentials import handed
-        from poetry_codeartifact.refresh import UNTRUSTED
 
         (outcome,) = self.refresher(config).ensure([source])
         token = handed(config, source.name) if outcome.status != UNTRUSTED else None
