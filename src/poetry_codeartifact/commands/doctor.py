@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cleo.helpers import argument, option
 from cleo.io.outputs.output import Verbosity
@@ -16,6 +16,8 @@ from poetry_codeartifact.doctor import FAILED, Doctor, worst
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
 
 if TYPE_CHECKING:
+    from cleo.io.inputs.argument import Argument
+    from cleo.io.inputs.option import Option
     from poetry.config.config import Config
 
     from poetry_codeartifact.doctor import SourceReport, Verify
@@ -49,11 +51,11 @@ class DoctorCommand(CodeArtifactCommand):
     name = "codeartifact doctor"
     description = "Check each CodeArtifact source against AWS and its repository; say how to fix what fails."
     help = HELP
-    arguments = [  # noqa: RUF012
+    arguments: ClassVar[list[Argument]] = [
         argument("names", "Sources or publish repositories to check. Default: all of them.", optional=True,
                  multiple=True)
     ]
-    options = [  # noqa: RUF012
+    options: ClassVar[list[Option]] = [
         option("format", "f", "Output format: text or json.", flag=False, default="text"),
     ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from cleo.helpers import argument, option
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
@@ -11,6 +13,11 @@ from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
 from poetry_codeartifact.refresh import MANAGED, PROVIDED, UNTRUSTED
 from poetry_codeartifact.settings import Role, memory_store
 from poetry_codeartifact.store import MEMORY
+
+if TYPE_CHECKING:
+    from cleo.io.inputs.argument import Argument
+    from cleo.io.inputs.option import Option
+
 
 
 class LoginCommand(CodeArtifactCommand):
@@ -29,7 +36,7 @@ when it is due. Use it to check your credentials, or to fetch with another ident
   <comment>poetry codeartifact login --duration 3600</comment>
 
 It exits 1 if a token could not be fetched or stored, or a source's host is not trusted."""
-    arguments = [  # noqa: RUF012
+    arguments: ClassVar[list[Argument]] = [
         argument(
             "names",
             "Sources or publish repositories to log in to. Default: every CodeArtifact source "
@@ -38,7 +45,7 @@ It exits 1 if a token could not be fetched or stored, or a source's host is not 
             multiple=True,
         )
     ]
-    options = [  # noqa: RUF012
+    options: ClassVar[list[Option]] = [
         option("profile", None, "AWS profile to use instead of the configured one.", flag=False),
         option("duration", None, "Token lifetime in seconds: 0 (the AWS session's) or 900-43200.", flag=False),
         option("role-arn", None, "IAM role to assume (with STS) before fetching the token.", flag=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from cleo.helpers import argument
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
@@ -11,6 +13,10 @@ from poetry_codeartifact.errors import CodeArtifactError
 from poetry_codeartifact.settings import memory_store
 from poetry_codeartifact.state import StateFile
 from poetry_codeartifact.store import TokenStore
+
+if TYPE_CHECKING:
+    from cleo.io.inputs.argument import Argument
+
 
 
 class LogoutCommand(CodeArtifactCommand):
@@ -23,7 +29,7 @@ domain, in every project; the next command that needs a token fetches a new one.
 
 pyproject.toml and Poetry's config are left alone. If a token cannot be removed (a read-only file,
 a keyring that refuses), logout says so and exits 1."""
-    arguments = [  # noqa: RUF012
+    arguments: ClassVar[list[Argument]] = [
         argument(
             "names",
             "Sources or publish repositories to log out of. Default: every CodeArtifact source of the "

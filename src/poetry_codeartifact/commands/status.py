@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import textwrap
 import time
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from cleo.formatters.formatter import Formatter
 from cleo.helpers import option
@@ -21,6 +21,8 @@ from poetry_codeartifact.state import StateFile
 from poetry_codeartifact.store import TokenStore
 
 if TYPE_CHECKING:
+    from cleo.io.inputs.option import Option
+
     from poetry_codeartifact.settings import Source
     from poetry_codeartifact.state import TokenRecord
 
@@ -58,7 +60,7 @@ like CodeArtifact but does not parse, and a profile that does not exist on this 
   <comment>poetry codeartifact status --format json</comment>
 
 To check with AWS that everything works, run <comment>poetry codeartifact doctor</comment>."""
-    options = [  # noqa: RUF012
+    options: ClassVar[list[Option]] = [
         option("format", "f", "Output format: text or json.", flag=False, default="text"),
     ]
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, ClassVar
 
 from cleo.helpers import argument, option
 from cleo.io.outputs.output import Type as OutputType
@@ -13,6 +14,11 @@ from poetry_codeartifact.commands.base import CodeArtifactCommand
 from poetry_codeartifact.credentials import handed
 from poetry_codeartifact.errors import CodeArtifactError
 from poetry_codeartifact.refresh import UNTRUSTED
+
+if TYPE_CHECKING:
+    from cleo.io.inputs.argument import Argument
+    from cleo.io.inputs.option import Option
+
 
 
 class TokenCommand(CodeArtifactCommand):
@@ -27,10 +33,10 @@ Prints only a valid token on stdout, refreshing it first if it is due, for tools
 
 NAME can be left out when all sources share one domain. It refuses to print to a terminal unless
 you pass --force, because a token shown on screen ends up in scrollback and screenshots."""
-    arguments = [  # noqa: RUF012
+    arguments: ClassVar[list[Argument]] = [
         argument("name", "Source or publish repository. Optional when all of them share one domain.", optional=True)
     ]
-    options = [  # noqa: RUF012
+    options: ClassVar[list[Option]] = [
         option("force", None, "Print even when stdout is a terminal (the token ends up in scrollback)."),
     ]
 
