@@ -24,7 +24,7 @@ from poetry_codeartifact.credentials import (
 from poetry_codeartifact.errors import TokenError
 from poetry_codeartifact.settings import memory_store, pipeline_token
 from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint
-from poetry_codeartifact.store import MEMORY, TokenStore
+from poetry_codeartifact.store import MEMORY, open_store
 from poetry_codeartifact.tokens import TokenFetcher
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from poetry.config.config import Config
 
     from poetry_codeartifact.settings import Source, TokenKey
+    from poetry_codeartifact.store import Store
     from poetry_codeartifact.tokens import ClientFactory, Token
 
 FETCHED = "fetched"  # a new token was fetched and stored
@@ -57,7 +58,7 @@ class Outcome(NamedTuple):
 class Refresher:
     def __init__(
         self,
-        store: TokenStore,
+        store: Store,
         state: StateFile,
         fetcher: TokenFetcher,
         config: Config,
@@ -292,7 +293,7 @@ def build_refresher(config: Config, io: IO, client_factory: ClientFactory | None
 
     memory = memory_store()
     return Refresher(
-        store=TokenStore(config, say, memory_only=memory),
+        store=open_store(config, say, memory_only=memory),
         state=StateFile.in_memory() if memory else StateFile.beside(config),
         fetcher=TokenFetcher(client_factory, say),
         config=config,

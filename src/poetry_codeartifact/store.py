@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol, TypeVar
 
 from poetry.utils.password_manager import PasswordManager
 
@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 
     from poetry.config.config import Config
 
-KEYRING = "keyring"
-FILE = "file"
-MEMORY = "memory"
+Where = Literal["keyring", "file", "memory"]
+KEYRING: Where = "keyring"
+FILE: Where = "file"
+MEMORY: Where = "memory"
 SERVICE = "poetry-codeartifact"
 KEYRING_TIMEOUT = 5.0
 
@@ -61,25 +62,64 @@ def bounded(call: Callable[[], T], seconds: float | None = None) -> T:
     return result[0]  # type: ignore[no-any-return]
 
 
-class TokenStore:
-    """``memory_only`` (``POETRY_CODEARTIFACT_STORE=memory``) keeps tokens in this process only."""
+class Store(Protocol):
+    """Where tokens are kept, per :class:`TokenKey` id."""
 
-    def __init__(
-        self, config: Config, warn: Callable[[str], None] | None = None, *, memory_only: bool = False
-    ) -> None:
+    @property
+    def path(self) -> Path | None:
+        """The token file, if the store has one."""
+
+    def get(self, key_id: str, where: str) -> str | None: ...
+
+    def put(self, key_id: str, token: str) -> Where: ...
+
+    def delete(self, key_id: str) -> list[Where]: ...
+
+
+def open_store(config: Config, warn: Callable[[str], None] | None = None, *, memory_only: bool = False) -> Store:
+    """The store for this run: in memory only (``POETRY_CODEARTIFACT_STORE=memory``), or Poetry's
+    keyring with the owner-only token file beside auth.toml."""
+    return MemoryTokenStore() if memory_only else TokenStore(config, warn)
+
+
+class MemoryTokenStore:
+    """Tokens in this process only: nothing on disk, nothing in the keyring (CI mode)."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, str] = {}
+
+    @property
+    def path(self) -> Path | None:
+        return None
+
+    def get(self, key_id: str, where: str) -> str | None:  # noqa: ARG002 - one place holds them all
+        return self._tokens.get(key_id)
+
+    def put(self, key_id: str, token: str) -> Where:
+        self._tokens[key_id] = token
+        return MEMORY
+
+    def delete(self, key_id: str) -> list[Where]:
+        return [MEMORY] if self._tokens.pop(key_id, None) is not None else []
+
+
+class TokenStore:
+    """The keyring when Poetry uses one, else the owner-only token file."""
+
+    def __init__(self, config: Config, warn: Callable[[str], None] | None = None) -> None:
         self._config = config
         self._warn = warn or (lambda _message: None)
-        self._memory_only = memory_only
-        self._memory: dict[str, str] = {}
         self._keyring_usable: bool | None = None
-        self.path: Path = config_dir(config) / TOKENS_NAME
+        self._file = config_dir(config) / TOKENS_NAME
+
+    @property
+    def path(self) -> Path:
+        return self._file
 
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, key_id: str, where: str) -> str | None:
         """The token stored for ``key_id`` in ``where`` (as the state record says), or None."""
-        if key_id in self._memory:
-            return self._memory[key_id]
         if where == FILE:
             return self._read_file().get(key_id)
         if where == KEYRING and self._keyring_available():
@@ -93,11 +133,8 @@ class TokenStore:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def put(self, key_id: str, token: str) -> str:
-        """Store ``token``; return where it went (keyring, file or memory)."""
-        if self._memory_only:
-            self._memory[key_id] = token
-            return MEMORY
+    def put(self, key_id: str, token: str) -> Where:
+        """Store ``token``; return where it went (keyring or file)."""
         if self._keyring_available():
             try:
                 bounded(lambda: _keyring().set_password(SERVICE, key_id, token))
@@ -114,12 +151,10 @@ class TokenStore:
         self._write_file(tokens)
         return FILE
 
-    def delete(self, key_id: str) -> list[str]:
+    def delete(self, key_id: str) -> list[Where]:
         """Remove the token of ``key_id`` from every store; return where one was found.
         Raises OSError (or the keyring's error) when a token could not be removed."""
-        found = []
-        if self._memory.pop(key_id, None) is not None:
-            found.append(MEMORY)
+        found: list[Where] = []
         if self._drop_from_file(key_id):
             found.append(FILE)
         if self._keyring_available():
@@ -132,7 +167,7 @@ class TokenStore:
     # -- helpers ---------------------------------------------------------------------------
 
     def _keyring_available(self) -> bool:
-        if self._memory_only or not self._config.get("keyring.enabled"):
+        if not self._config.get("keyring.enabled"):
             return False
         if self._keyring_usable is None:
 

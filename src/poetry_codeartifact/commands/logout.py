@@ -12,7 +12,7 @@ from poetry_codeartifact.credentials import env_prefix, from_environment
 from poetry_codeartifact.errors import CodeArtifactError
 from poetry_codeartifact.settings import memory_store
 from poetry_codeartifact.state import StateFile
-from poetry_codeartifact.store import TokenStore
+from poetry_codeartifact.store import open_store
 
 if TYPE_CHECKING:
     from cleo.io.inputs.argument import Argument
@@ -43,7 +43,7 @@ a keyring that refuses), logout says so and exits 1."""
 
         config = self.config()
         sources = self.selected_sources(self.argument("names") or [])
-        store = TokenStore(config, lambda message: warn(self.io, message), memory_only=memory_store())
+        store = open_store(config, lambda message: warn(self.io, message), memory_only=memory_store())
         state = StateFile.beside(config)
         failed = []
         done: dict[str, str] = {}  # key id -> what happened, so that a shared domain is removed once

@@ -18,13 +18,14 @@ from poetry_codeartifact.endpoint import looks_like_codeartifact, redact
 from poetry_codeartifact.errors import InvalidInput
 from poetry_codeartifact.settings import memory_store, pipeline_token, source_entries
 from poetry_codeartifact.state import StateFile
-from poetry_codeartifact.store import TokenStore
+from poetry_codeartifact.store import open_store
 
 if TYPE_CHECKING:
     from cleo.io.inputs.option import Option
 
     from poetry_codeartifact.settings import Source
     from poetry_codeartifact.state import TokenRecord
+    from poetry_codeartifact.store import Store
 
 FORMATS = ("text", "json", "table")  # "table": the 0.1.0 name of "text"
 
@@ -72,7 +73,7 @@ To check with AWS that everything works, run <comment>poetry codeartifact doctor
         config = self.config()
         sources = self.known_sources()
         memory = memory_store()
-        store = TokenStore(config, lambda message: warn(self.io, message), memory_only=memory)
+        store = open_store(config, lambda message: warn(self.io, message), memory_only=memory)
         records = StateFile.beside(config).load()
         rows = [_row(source, store, records.get(source.key.id), memory) for source in sources]
         warnings = _warnings(sources, self.pyproject_data(), config.get("repositories") or {})
@@ -116,7 +117,7 @@ def _wrap(message: str) -> str:
                                    break_long_words=False, break_on_hyphens=False))
 
 
-def _row(source: Source, store: TokenStore, record: TokenRecord | None, memory: bool) -> Row:
+def _row(source: Source, store: Store, record: TokenRecord | None, memory: bool) -> Row:
 
     e = source.endpoint
     expires_at = None
