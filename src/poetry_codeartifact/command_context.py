@@ -23,8 +23,10 @@ from poetry_codeartifact.settings import (
 )
 
 if TYPE_CHECKING:
+    from cleo.commands.command import Command
     from cleo.io.io import IO
     from poetry.config.config import Config
+    from poetry.poetry import Poetry
 
     from poetry_codeartifact.refresh import Refresher
     from poetry_codeartifact.settings import Source, UserSettings
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 class CommandContext:
     """One command's CodeArtifact sources, found lazily, and its tokens, made valid once."""
 
-    def __init__(self, command: Any, io: IO, client_factory: ClientFactory | None) -> None:
+    def __init__(self, command: Command, io: IO, client_factory: ClientFactory | None) -> None:
         self.command = command
         self.io = io
         self.client_factory = client_factory
@@ -221,9 +223,11 @@ class CommandContext:
         debug_traceback(self.io, error)
 
 
-def _poetry_of(command: Any) -> Any:
-    """The command's Poetry project, or None outside a project (never raises)."""
+def _poetry_of(command: Command) -> Poetry | None:
+    """The command's Poetry project, or None outside a project or for a command that has none
+    (cleo's own, another plugin's); never raises."""
     try:
-        return command.poetry
+        poetry: Poetry = command.poetry  # type: ignore[attr-defined]
     except Exception:
         return None
+    return poetry

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -31,16 +31,17 @@ from poetry_codeartifact.settings import TRUSTED_HOSTS_ENV, pipeline_token
 from poetry_codeartifact.tokens import TokenFetcher, aws_logging_muted, explain
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from poetry_codeartifact.settings import Source, TokenKey
     from poetry_codeartifact.tokens import ClientFactory
 
-OK = "ok"
-WARNING = "warning"
-FAILED = "failed"
-SKIPPED = "skipped"
-_RANK = {OK: 0, SKIPPED: 0, WARNING: 1, FAILED: 2}
+Result = Literal["ok", "warning", "failed", "skipped"]
+OK: Result = "ok"
+WARNING: Result = "warning"
+FAILED: Result = "failed"
+SKIPPED: Result = "skipped"
+_RANK: dict[Result, int] = {OK: 0, SKIPPED: 0, WARNING: 1, FAILED: 2}
 
 IDENTITY = "identity"
 TOKEN = "token"
@@ -62,7 +63,7 @@ class Check(NamedTuple):
     """One finding: which check, how it ended, what was seen, and what to do about it."""
 
     name: str
-    status: str
+    status: Result
     message: str
     fix: str | None = None
 
@@ -72,7 +73,7 @@ class SourceReport(NamedTuple):
     checks: list[Check]
 
     @property
-    def status(self) -> str:
+    def status(self) -> Result:
         return worst(check.status for check in self.checks)
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,7 +96,7 @@ Prober = Callable[[str, "tuple[str, str]", Verify, "str | None"], Probe]
 """``prober(url, (username, password), verify, client_cert)`` -> the repository's answer."""
 
 
-def worst(statuses: Any) -> str:
+def worst(statuses: Iterable[Result]) -> Result:
     return max(statuses, key=lambda status: _RANK[status], default=OK)
 
 

@@ -10,7 +10,7 @@ callback or as exceptions.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable, Literal, NamedTuple
 
 from poetry_codeartifact.console import warn
 from poetry_codeartifact.credentials import (
@@ -37,22 +37,25 @@ if TYPE_CHECKING:
     from poetry_codeartifact.store import Store
     from poetry_codeartifact.tokens import ClientFactory, Token
 
-FETCHED = "fetched"  # a new token was fetched and stored
-VALID = "valid"  # the stored token is good; nothing was done
-ADOPTED = "adopted"  # another process refreshed it while we waited for the lock
-STALE = "stale"  # refresh failed, but the stored token has not expired yet
-MANAGED = "environment"  # POETRY_HTTP_BASIC_<NAME>_PASSWORD is set: not ours to refresh
-PROVIDED = "provided"  # CODEARTIFACT_AUTH_TOKEN holds the pipeline's token: used as it is
-UNTRUSTED = "untrusted"  # nobody but a project file vouches for the host: no token for it
-UNCHECKED = "unchecked"  # automatic refresh is off: the stored token is handed over as it is
-MISSING = "missing"  # automatic refresh is off and nothing is stored
+Status = Literal[
+    "fetched", "valid", "adopted", "stale", "environment", "provided", "untrusted", "unchecked", "missing"
+]
+FETCHED: Status = "fetched"  # a new token was fetched and stored
+VALID: Status = "valid"  # the stored token is good; nothing was done
+ADOPTED: Status = "adopted"  # another process refreshed it while we waited for the lock
+STALE: Status = "stale"  # refresh failed, but the stored token has not expired yet
+MANAGED: Status = "environment"  # POETRY_HTTP_BASIC_<NAME>_PASSWORD is set: not ours to refresh
+PROVIDED: Status = "provided"  # CODEARTIFACT_AUTH_TOKEN holds the pipeline's token: used as it is
+UNTRUSTED: Status = "untrusted"  # nobody but a project file vouches for the host: no token for it
+UNCHECKED: Status = "unchecked"  # automatic refresh is off: the stored token is handed over as it is
+MISSING: Status = "missing"  # automatic refresh is off and nothing is stored
 
 
 class Outcome(NamedTuple):
     source: Source
-    status: str
+    status: Status
     expires_at: float | None = None
-    where: str | None = None
+    where: str | None = None  # a store (keyring, file, memory) or "environment (VARIABLE)"
 
 
 class Refresher:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 try:
@@ -51,8 +51,10 @@ PERSONAL_KEYS = OPTIONAL_KEYS  # what a per-domain or poetry.toml table may set:
 LOCAL_FILE = "poetry.toml"  # the project's local Poetry config, which is not shared
 
 # Who vouches that a host may receive a domain's token.
-AWS = "aws"  # a CodeArtifact URL form, over https
-USER = "user"  # a host the user trusted outside the project
+Kind = Literal["source", "repository"]
+Voucher = Literal["aws", "user"]
+AWS: Voucher = "aws"  # a CodeArtifact URL form, over https
+USER: Voucher = "user"  # a host the user trusted outside the project
 
 AUTO_REFRESH_ENV = "POETRY_CODEARTIFACT_AUTO_REFRESH"
 STORE_ENV = "POETRY_CODEARTIFACT_STORE"
@@ -183,12 +185,12 @@ class Source(NamedTuple):
     name: str
     url: str
     endpoint: Endpoint
-    kind: str = "source"  # "source" (pyproject.toml) or "repository" (Poetry config)
+    kind: Kind = "source"  # a source of pyproject.toml, or a publish repository of Poetry's config
     priority: str | None = None
     profile: str | None = None
     duration: int | None = None
     role: Role | None = None
-    vouched: str | None = AWS  # who vouches for the URL's host: AWS, USER or None (nobody)
+    vouched: Voucher | None = AWS  # who vouches for the URL's host: AWS, USER or None (nobody)
     origins: tuple[tuple[str, str], ...] = ()  # (key, where it was set) for profile, role-arn, duration
 
     @property
@@ -329,7 +331,7 @@ class UserSettings(NamedTuple):
     path: str = SETTINGS_NAME
     local_path: str = LOCAL_FILE
 
-    def vouch(self, url: str, endpoint_from_url: Endpoint | None) -> str | None:
+    def vouch(self, url: str, endpoint_from_url: Endpoint | None) -> Voucher | None:
         """Who vouches that ``url``'s host may receive a token: AWS, USER or None."""
         if endpoint_from_url is not None:
             return AWS  # parse_url accepts CodeArtifact's own https forms only
@@ -475,7 +477,7 @@ def resolve(
     name: str,
     url: str,
     options: SourceOptions | None,
-    kind: str = "source",
+    kind: Kind = "source",
     priority: str | None = None,
     user: UserSettings | None = None,
 ) -> Source | None:

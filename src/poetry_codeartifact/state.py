@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from poetry.config.config import Config
+
 VERSION = 2  # 1 (0.1.0) kept records per source name; such a file reads as "no records"
 LOCK_TIMEOUT = 30.0
 MAX_MARGIN = 15 * 60
@@ -97,7 +99,7 @@ class StateFile:
         return cls(None)
 
     @classmethod
-    def beside(cls, config: Any) -> StateFile:
+    def beside(cls, config: Config) -> StateFile:
         """The state file in Poetry's config directory, next to auth.toml."""
         return cls(config_dir(config) / STATE_NAME)
 

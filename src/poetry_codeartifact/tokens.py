@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Protocol
 
 from poetry_codeartifact.errors import InvalidInput, TokenError
 
@@ -22,9 +22,19 @@ if TYPE_CHECKING:
 
     from poetry_codeartifact.settings import Role, TokenKey
 
-ClientFactory = Callable[..., Any]
-"""``factory(region, profile, service="codeartifact", credentials=None)`` -> a boto3 client.
-``credentials`` (AccessKeyId, SecretAccessKey, SessionToken) are an assumed role's."""
+class ClientFactory(Protocol):
+    """Makes the AWS clients: boto3's by default (:class:`BotoClientFactory`), a Stubber's in tests."""
+
+    def __call__(
+        self,
+        region: str | None,
+        profile: str | None,
+        service: str = "codeartifact",
+        credentials: dict[str, str] | None = None,
+    ) -> Any:
+        """A botocore client of ``service`` (codeartifact or sts) for ``region``, with the
+        credentials of ``profile`` (None: the default chain) or, given ``credentials``
+        (AccessKeyId, SecretAccessKey, SessionToken), an assumed role's."""
 
 
 TIMEOUT_ENV = "POETRY_CODEARTIFACT_TIMEOUT"
