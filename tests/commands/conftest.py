@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def project(tmp_path: Path, poetry_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(tmp_path: Path, poetry_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: ARG001
+    """A project directory, made the current one, with Poetry's config isolated (poetry_config_dir)."""
     path = tmp_path / "project"
     path.mkdir()
     (path / "pyproject.toml").write_text(PYPROJECT)

@@ -39,12 +39,14 @@ def test_standard_url_writes_source_repository_and_token(
     assert list(stored) == ["acme-111122223333@eu-west-1"]
     assert stored["acme-111122223333@eu-west-1"].startswith(TOKEN_PREFIX)
     assert standin.token_calls("acme") == 1
-    assert "acme/private" in result.out and "(in 11h 59m)" in result.out
+    assert "acme/private" in result.out
+    assert "(in 11h 59m)" in result.out
     assert TOKEN_PREFIX not in result.text
 
 
+@pytest.mark.usefixtures("poetry_config_dir")
 def test_domain_and_repository_look_the_url_up(
-    project: Path, poetry_config_dir: Path, standin: StandIn, tmp_path: Path
+    project: Path, standin: StandIn, tmp_path: Path
 ) -> None:
     (tmp_path / "aws" / "config").write_text("[profile ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = s\n")
     result = run("codeartifact add-source private --domain acme --repository private "
@@ -55,10 +57,12 @@ def test_domain_and_repository_look_the_url_up(
     assert doc["tool"]["poetry-codeartifact"]["sources"]["private"] == {
         "domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1", "profile": "ci", "duration": 3600,
     }
-    assert standin.state.endpoint_calls == 1 and standin.token_calls() == 1
+    assert standin.state.endpoint_calls == 1
+    assert standin.token_calls() == 1
 
 
-def test_explicit_profile_missing_is_an_error(project: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("standin")
+def test_explicit_profile_missing_is_an_error(project: Path) -> None:
     before = snapshot(project)
     result = run(f"codeartifact add-source private --url {STANDARD} --profile nosuch")
     assert result.code == 1
@@ -66,10 +70,12 @@ def test_explicit_profile_missing_is_an_error(project: Path, standin: StandIn) -
     assert snapshot(project) == before
 
 
-def test_lookup_without_owner_needs_the_owner(project: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("project", "standin")
+def test_lookup_without_owner_needs_the_owner() -> None:
     result = run("codeartifact add-source private --domain acme --repository private --region eu-west-1")
     assert result.code == 1
-    assert "--domain-owner" in result.err and "12-digit" in result.err
+    assert "--domain-owner" in result.err
+    assert "12-digit" in result.err
 
 
 def test_mapped_url_and_no_login(project: Path, poetry_config_dir: Path, standin: StandIn) -> None:
@@ -93,7 +99,8 @@ def test_update_existing_source_in_place(project: Path, standin: StandIn) -> Non
     assert second == first.replace("/pypi/internal/", "/pypi/private/")
 
 
-def test_supplemental_warns_about_dependency_confusion(project: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("project", "standin")
+def test_supplemental_warns_about_dependency_confusion() -> None:
     result = run(f"codeartifact add-source private --url {STANDARD} --priority supplemental --no-login")
     assert result.code == 0
     assert "dependency confusion" in result.err
@@ -131,7 +138,8 @@ def test_invalid_input_changes_nothing(
     before = snapshot(project, poetry_config_dir)
     result = run(f"codeartifact add-source {args}")
     assert result.code == 1, result.text
-    assert field in result.err and rule in result.err, result.err
+    assert field in result.err, result.err
+    assert rule in result.err, result.err
     assert "Traceback" not in result.text
     assert "hunter2" not in result.text  # a password in a URL is never echoed
     assert snapshot(project, poetry_config_dir) == before
@@ -149,15 +157,17 @@ def test_aws_failure_changes_nothing(project: Path, poetry_config_dir: Path, sta
     assert snapshot(project, poetry_config_dir) == before
 
 
-def test_outside_a_project(tmp_path: Path, poetry_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("poetry_config_dir")
+def test_outside_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = run(f"codeartifact add-source private --url {STANDARD}")
     assert result.code == 1
     assert "needs a Poetry project" in result.err
 
 
+@pytest.mark.usefixtures("project")
 def test_a_valid_token_of_the_domain_serves_another_project(
-    project: Path, standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    standin: StandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert run(f"codeartifact add-source private --url {STANDARD}").code == 0
     other = tmp_path / "other"
@@ -228,8 +238,9 @@ def test_a_crlf_file_stays_crlf(project: Path, standin: StandIn) -> None:
     assert data.startswith(PYPROJECT.replace("\n", "\r\n").split("[tool.black]")[0].encode())
 
 
+@pytest.mark.usefixtures("standin")
 @pytest.mark.parametrize("command", ["add-source private --url " + STANDARD, "status", "login", "logout", "token"])
-def test_a_project_poetry_refuses_is_not_called_missing(project: Path, standin: StandIn, command: str) -> None:
+def test_a_project_poetry_refuses_is_not_called_missing(project: Path, command: str) -> None:
     path = project / "pyproject.toml"
     path.write_text(PYPROJECT.replace('version = "0.1.0"', 'version = 1'))  # not a string: a schema error
     before = snapshot(project)

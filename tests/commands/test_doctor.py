@@ -57,17 +57,21 @@ def test_healthy_sources_and_what_is_behind_them(two_sources: Path, poetry_confi
     assert "shared -> public:pypi" in shared["upstreams"]["message"]
     assert "origin controls" in private["dependency-confusion"]["message"]
     assert "explicit" in shared["dependency-confusion"]["message"]
-    assert standin.state.caller_identity_calls == 2 and standin.token_calls() == 2  # one each per domain
+    assert standin.state.caller_identity_calls == 2
+    assert standin.token_calls() == 2
     assert snapshot(poetry_config_dir, two_sources) == before  # nothing stored, nothing changed
 
 
-def test_sources_of_one_domain_share_identity_and_token(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_sources_of_one_domain_share_identity_and_token(standin: StandIn) -> None:
     found = by_source(doctor_json("private internal"))
-    assert standin.state.caller_identity_calls == 1 and standin.token_calls() == 1
+    assert standin.state.caller_identity_calls == 1
+    assert standin.token_calls() == 1
     assert "no PyPI behind it" in found["internal"]["upstreams"]["message"]
 
 
-def test_another_primary_codeartifact_source_with_pypi_behind_it(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources", "standin")
+def test_another_primary_codeartifact_source_with_pypi_behind_it() -> None:
     found = by_source(doctor_json())
     internal = found["internal"]["dependency-confusion"]
     assert internal["status"] == "warning"
@@ -76,15 +80,18 @@ def test_another_primary_codeartifact_source_with_pypi_behind_it(three_sources: 
     assert "origin controls" in internal["fix"]
 
 
-def test_pypi_next_to_codeartifact(two_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("standin")
+def test_pypi_next_to_codeartifact(two_sources: Path) -> None:
     pyproject = two_sources / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + '\n[[tool.poetry.source]]\nname = "PyPI"\npriority = "primary"\n')
     private = checks(doctor_json("private"))["dependency-confusion"]
-    assert private["status"] == "warning" and "PyPI is primary too" in private["message"]
+    assert private["status"] == "warning"
+    assert "PyPI is primary too" in private["message"]
     assert "CodeArtifact already brings PyPI (private -> pypi-store -> public:pypi)" in private["fix"]
 
 
-def test_supplemental_codeartifact_with_implicit_pypi(project: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("project")
+def test_supplemental_codeartifact_with_implicit_pypi(standin: StandIn) -> None:
     result = run(f"codeartifact add-source internal --url {standin.repo_url('internal')} --domain acme "
                  "--domain-owner 111122223333 --region eu-west-1 --priority supplemental --no-login")
     assert result.code == 0, result.text
@@ -94,7 +101,8 @@ def test_supplemental_codeartifact_with_implicit_pypi(project: Path, standin: St
     assert "associate-external-connection" in internal["fix"]
 
 
-def test_text_output_and_exit_code(two_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("two_sources", "standin")
+def test_text_output_and_exit_code() -> None:
     result = run("codeartifact doctor private")
     assert result.code == 0, result.text
     assert TOKEN_PREFIX not in result.text
@@ -105,7 +113,8 @@ def test_text_output_and_exit_code(two_sources: Path, standin: StandIn) -> None:
     assert lines[-1] == "1 source checked: everything works."
 
 
-def test_denied_token_fails_with_the_permission(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_denied_token_fails_with_the_permission(standin: StandIn) -> None:
     standin.inject("AccessDeniedException", operation="GetAuthorizationToken")
     data = doctor_json("private", code=1)
     private = checks(data)
@@ -117,7 +126,8 @@ def test_denied_token_fails_with_the_permission(three_sources: Path, standin: St
     assert private["upstreams"]["status"] == "ok"
 
 
-def test_describe_denied_is_a_warning(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_describe_denied_is_a_warning(standin: StandIn) -> None:
     standin.inject("AccessDeniedException", operation="DescribeRepository")
     data = doctor_json("private")
     private = checks(data)
@@ -127,7 +137,8 @@ def test_describe_denied_is_a_warning(three_sources: Path, standin: StandIn) -> 
     assert "unknown" in private["dependency-confusion"]["message"]
 
 
-def test_repository_that_refuses_names_read_permission(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_repository_that_refuses_names_read_permission(standin: StandIn) -> None:
     standin.refuse("internal", 403)
     data = doctor_json("internal", code=1)
     internal = checks(data)
@@ -136,7 +147,8 @@ def test_repository_that_refuses_names_read_permission(three_sources: Path, stan
     assert "codeartifact:ReadFromRepository" in internal["repository"]["fix"]
 
 
-def test_no_credentials(three_sources: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_no_credentials(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     data = doctor_json("shared", code=1)
@@ -148,9 +160,13 @@ def test_no_credentials(three_sources: Path, standin: StandIn, monkeypatch: pyte
     assert standin.token_calls() == 0
 
 
-def test_outside_a_project(tmp_path: Path, poetry_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("poetry_config_dir")
+def test_outside_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = run("codeartifact doctor")
-    assert result.code == 1 and "No CodeArtifact source or repository was found" in result.err
+    assert result.code == 1
+    assert "No CodeArtifact source or repository was found" in result.err
     data = doctor_json(code=1)
-    assert data["status"] == "failed" and data["sources"] == [] and "no project here" in data["problem"]
+    assert data["status"] == "failed"
+    assert data["sources"] == []
+    assert "no project here" in data["problem"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from poetry_codeartifact.refresh import Refresher
 from tests.support.app import run
 from tests.support.imports import heavy, loaded
@@ -12,16 +14,16 @@ from tools.standin import TOKEN_PREFIX
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pytest
-
     from tools.standin import StandIn
 
 
-def test_lock_refreshes_once_per_domain(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_lock_refreshes_once_per_domain(standin: StandIn) -> None:
     result = run("lock")
     assert result.code == 0, result.text
     assert standin.state.token_calls == {"acme": 1, "tools": 1}
-    assert run("lock").code == 0 and standin.token_calls() == 2  # valid now: no call
+    assert run("lock").code == 0
+    assert standin.token_calls() == 2
     assert TOKEN_PREFIX not in result.text
 
 
@@ -37,22 +39,23 @@ def test_a_valid_token_costs_no_aws_import_in_a_fresh_process(three_sources: Pat
     assert heavy(with_plugin) <= heavy(plain), heavy(with_plugin) - heavy(plain)
 
 
-def test_commands_that_need_no_index_are_left_alone(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_commands_that_need_no_index_are_left_alone(standin: StandIn) -> None:
     for args in ("--version", "config --list", "check", "show --help"):
         assert run(args).code == 0, args
     assert standin.token_calls() == 0
 
 
-def test_auto_refresh_off(three_sources: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_auto_refresh_off(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POETRY_CODEARTIFACT_AUTO_REFRESH", "false")
     run("lock")
     assert standin.token_calls() == 0
 
 
-def test_an_unexpected_error_of_ours_is_a_warning_not_a_failure(
-    three_sources: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def broken(self: Refresher, *args: object, **kwargs: object) -> None:
+@pytest.mark.usefixtures("three_sources", "standin")
+def test_an_unexpected_error_of_ours_is_a_warning_not_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_self: Refresher, *_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a bug in the plugin")
 
     monkeypatch.setattr(Refresher, "ensure", broken)
@@ -62,9 +65,11 @@ def test_an_unexpected_error_of_ours_is_a_warning_not_a_failure(
     assert "Traceback" not in result.text
 
 
-def test_an_explained_failure_stops_the_command(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_an_explained_failure_stops_the_command(standin: StandIn) -> None:
     standin.inject("AccessDeniedException", count=10)
     result = run("lock")
     assert result.code == 1
-    assert "AWS denied access" in result.err and "codeartifact:GetAuthorizationToken" in result.err
+    assert "AWS denied access" in result.err
+    assert "codeartifact:GetAuthorizationToken" in result.err
     assert "Traceback" not in result.text

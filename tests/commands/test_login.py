@@ -14,41 +14,53 @@ if TYPE_CHECKING:
 MAP = "--domain-owner 111122223333"
 
 
-def test_login_all_makes_one_call_per_domain(three_sources: Path, poetry_config_dir: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_login_all_makes_one_call_per_domain(poetry_config_dir: Path, standin: StandIn) -> None:
     result = run("codeartifact login")
     assert result.code == 0, result.text
-    assert standin.token_calls("acme") == 1 and standin.token_calls("tools") == 1
+    assert standin.token_calls("acme") == 1
+    assert standin.token_calls("tools") == 1
     lines = result.out.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["private", "internal", "shared"]
     assert all("expires" in line and "(in 11h 59m)" in line for line in lines)
-    assert "acme/internal" in lines[1] and "tools/shared" in lines[2]
+    assert "acme/internal" in lines[1]
+    assert "tools/shared" in lines[2]
     stored = json.loads((poetry_config_dir / "codeartifact-tokens.json").read_text())["tokens"]
     assert sorted(stored) == ["acme-111122223333@eu-west-1", "tools-444455556666@us-east-1"]
     assert TOKEN_PREFIX not in result.text
 
 
-def test_login_named_and_forced(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_login_named_and_forced(standin: StandIn) -> None:
     assert run("codeartifact login shared").code == 0
     assert run("codeartifact login shared").code == 0  # login always fetches now
-    assert standin.token_calls("tools") == 2 and standin.token_calls("acme") == 0
+    assert standin.token_calls("tools") == 2
+    assert standin.token_calls("acme") == 0
 
 
-def test_login_unknown_name_lists_known(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_login_unknown_name_lists_known(standin: StandIn) -> None:
     result = run("codeartifact login nope")
     assert result.code == 1
-    assert "'nope'" in result.err and "internal, private, shared" in result.err
+    assert "'nope'" in result.err
+    assert "internal, private, shared" in result.err
     assert standin.token_calls() == 0
 
 
-def test_login_invalid_duration_and_profile(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_login_invalid_duration_and_profile(standin: StandIn) -> None:
     result = run("codeartifact login --duration 100")
-    assert result.code == 1 and "--duration" in result.err and "900 to 43200" in result.err
+    assert result.code == 1
+    assert "--duration" in result.err
+    assert "900 to 43200" in result.err
     result = run("codeartifact login --profile ghost")
-    assert result.code == 1 and "profile 'ghost' does not exist" in result.err
+    assert result.code == 1
+    assert "profile 'ghost' does not exist" in result.err
     assert standin.token_calls() == 0
 
 
-def test_login_duration_is_passed(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources", "standin")
+def test_login_duration_is_passed() -> None:
     result = run("codeartifact login private --duration 900")
     assert result.code == 0
     assert "(in 14m)" in result.out or "(in 15m)" in result.out
@@ -67,14 +79,17 @@ def test_login_outside_project_uses_poetry_config(
     assert standin.token_calls("acme") == 1
 
 
-def test_login_with_nothing_to_do(tmp_path: Path, poetry_config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("poetry_config_dir")
+def test_login_with_nothing_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = run("codeartifact login")
-    assert result.code == 1 and "No CodeArtifact source or repository was found" in result.err
+    assert result.code == 1
+    assert "No CodeArtifact source or repository was found" in result.err
 
 
+@pytest.mark.usefixtures("three_sources")
 @pytest.mark.parametrize("verbosity", ["", "-v", "-vv"])
-def test_failures_show_no_traceback_below_debug(three_sources: Path, standin: StandIn, verbosity: str) -> None:
+def test_failures_show_no_traceback_below_debug(standin: StandIn, verbosity: str) -> None:
     standin.inject("AccessDeniedException")
     result = run(f"codeartifact login private {verbosity}")
     assert result.code == 1
@@ -87,5 +102,6 @@ def test_debug_shows_the_cause_traceback(three_sources: Path, standin: StandIn, 
     before = snapshot(three_sources, poetry_config_dir)
     result = run("codeartifact login private -vvv")
     assert result.code == 1
-    assert "Traceback" in result.err and "AccessDeniedException" in result.err
+    assert "Traceback" in result.err
+    assert "AccessDeniedException" in result.err
     assert snapshot(three_sources, poetry_config_dir) == before

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING
+
+import pytest
 
 from poetry_codeartifact.commands.token import TokenCommand
 from tests.support.app import run, snapshot
+from tests.support.keyrings import UndeletableKeyring
 from tools.standin import TOKEN_PREFIX, StandIn
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    import pytest
     from keyring.backend import KeyringBackend
 
 
@@ -24,7 +27,8 @@ def status_json() -> dict[str, list[dict[str, object]]]:
     return json.loads(result.out)  # type: ignore[no-any-return]
 
 
-def test_status_shows_every_source_and_makes_no_aws_call(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_status_shows_every_source_and_makes_no_aws_call(standin: StandIn) -> None:
     assert run("codeartifact login private").code == 0
     calls = standin.token_calls()
     rows = {row["name"]: row for row in status_json()["sources"]}
@@ -46,10 +50,10 @@ def test_status_shows_every_source_and_makes_no_aws_call(three_sources: Path, st
     assert standin.token_calls() == calls
 
 
-def test_status_marks_expired_tokens(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_status_marks_expired_tokens(standin: StandIn) -> None:
     standin.set_lifetime(1)
     assert run("codeartifact login private").code == 0
-    import time
 
     time.sleep(1.2)
     assert {r["name"]: r["expires"] for r in status_json()["sources"]}["private"] == "expired"
@@ -68,22 +72,25 @@ def test_status_warns_about_dependency_confusion_and_missing_profiles(project: P
     confusion, odd, profile = warnings
     assert "'private' is supplemental while PyPI is a primary index" in confusion
     assert "dependency confusion" in confusion
-    assert "'odd'" in odd and "looks like CodeArtifact" in odd
-    assert "profile 'ghost'" in profile and "aws configure --profile ghost" in profile
+    assert "'odd'" in odd
+    assert "looks like CodeArtifact" in odd
+    assert "profile 'ghost'" in profile
+    assert "aws configure --profile ghost" in profile
     table = run("codeartifact status")
     assert "dependency confusion" in table.err
 
 
-def test_status_without_sources_outside_a_project(tmp_path: Path, poetry_config_dir: Path,
+@pytest.mark.usefixtures("poetry_config_dir")
+def test_status_without_sources_outside_a_project(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = run("codeartifact status")
-    assert result.code == 0 and "No CodeArtifact source" in result.out
+    assert result.code == 0
+    assert "No CodeArtifact source" in result.out
 
 
-def test_logout_removes_credentials_and_state_but_not_the_project(
-    three_sources: Path, poetry_config_dir: Path, standin: StandIn
-) -> None:
+@pytest.mark.usefixtures("standin")
+def test_logout_removes_credentials_and_state_but_not_the_project(three_sources: Path, poetry_config_dir: Path) -> None:
     assert run("codeartifact login").code == 0
     pyproject = snapshot(three_sources / "pyproject.toml")
     result = run("codeartifact logout private shared")
@@ -103,42 +110,50 @@ def test_logout_removes_credentials_and_state_but_not_the_project(
         in again.out
 
 
-def test_token_prints_only_the_token_and_refreshes_when_due(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_token_prints_only_the_token_and_refreshes_when_due(standin: StandIn) -> None:
     result = run("codeartifact token private")
     assert result.code == 0, result.text
     token = result.out.strip()
-    assert token.startswith(TOKEN_PREFIX) and result.out == token + "\n" and result.err == ""
+    assert token.startswith(TOKEN_PREFIX)
+    assert result.out == token + "\n"
+    assert result.err == ""
     assert standin.token_calls() == 1
     assert run("codeartifact token private").out.strip() == token  # still valid: no refresh
     assert standin.token_calls() == 1
     standin.set_lifetime(1)
     assert run("codeartifact login private").code == 0
-    import time
 
     time.sleep(1.2)
     fresh = run("codeartifact token private").out.strip()
-    assert fresh.startswith(TOKEN_PREFIX) and fresh != token and standin.token_calls() == 3
+    assert fresh.startswith(TOKEN_PREFIX)
+    assert fresh != token
+    assert standin.token_calls() == 3
 
 
-def test_token_needs_a_name_when_domains_differ(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_token_needs_a_name_when_domains_differ(standin: StandIn) -> None:
     result = run("codeartifact token")
-    assert result.code == 1 and "more than one domain" in result.err
+    assert result.code == 1
+    assert "more than one domain" in result.err
     assert standin.token_calls() == 0
 
 
-def test_token_refuses_a_terminal_without_force(
-    three_sources: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(TokenCommand, "stdout_is_terminal", lambda self: True)
+@pytest.mark.usefixtures("three_sources")
+def test_token_refuses_a_terminal_without_force(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(TokenCommand, "stdout_is_terminal", lambda _self: True)
     result = run("codeartifact token private")
-    assert result.code == 1 and "Refusing to print" in result.err and result.out == ""
+    assert result.code == 1
+    assert "Refusing to print" in result.err
+    assert result.out == ""
     assert standin.token_calls() == 0
     forced = run("codeartifact token private --force")
-    assert forced.code == 0 and forced.out.startswith(TOKEN_PREFIX)
+    assert forced.code == 0
+    assert forced.out.startswith(TOKEN_PREFIX)
 
 
-def test_memory_store_writes_nothing(
-    three_sources: Path, poetry_config_dir: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.usefixtures("three_sources")
+def test_memory_store_writes_nothing(poetry_config_dir: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("POETRY_CODEARTIFACT_STORE", "memory")
     before = snapshot(poetry_config_dir)
@@ -151,18 +166,22 @@ def test_memory_store_writes_nothing(
     assert standin.token_calls() == 2
 
 
-def test_invalid_store_value_is_named(three_sources: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_invalid_store_value_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POETRY_CODEARTIFACT_STORE", "disk")
     result = run("codeartifact login")
-    assert result.code == 1 and "POETRY_CODEARTIFACT_STORE" in result.err and "memory" in result.err
+    assert result.code == 1
+    assert "POETRY_CODEARTIFACT_STORE" in result.err
+    assert "memory" in result.err
 
 
-def test_pipeline_token_is_used_without_aws(
-    three_sources: Path, poetry_config_dir: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.usefixtures("three_sources")
+def test_pipeline_token_is_used_without_aws(poetry_config_dir: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "pipeline-token-value")
     result = run("codeartifact login")
-    assert result.code == 0 and "CODEARTIFACT_AUTH_TOKEN" in result.out
+    assert result.code == 0
+    assert "CODEARTIFACT_AUTH_TOKEN" in result.out
     assert "pipeline-token-value" not in result.text
     assert run("codeartifact token shared").out == "pipeline-token-value\n"
     assert standin.token_calls() == 0
@@ -171,7 +190,8 @@ def test_pipeline_token_is_used_without_aws(
     assert {r["credential"] for r in rows} == {"environment (CODEARTIFACT_AUTH_TOKEN)"}
 
 
-def test_role_is_assumed_once_per_run(project: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("monkeypatch")
+def test_role_is_assumed_once_per_run(project: Path, standin: StandIn) -> None:
     for name, repo in (("private", "private"), ("internal", "internal")):
         assert run(f"codeartifact add-source {name} --url {standin.repo_url(repo)} --domain acme "
                    "--domain-owner 111122223333 --region eu-west-1 --no-login").code == 0
@@ -186,18 +206,24 @@ def test_role_is_assumed_once_per_run(project: Path, standin: StandIn, monkeypat
     assert rows[0]["identity"] == f"role {arn}"
 
 
-def test_login_role_arn_option_and_validation(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_login_role_arn_option_and_validation(standin: StandIn) -> None:
     bad = run("codeartifact login private --role-arn arn:aws:iam::12:role/x")
-    assert bad.code == 1 and "--role-arn" in bad.err and "12-digit" in bad.err
+    assert bad.code == 1
+    assert "--role-arn" in bad.err
+    assert "12-digit" in bad.err
     orphan = run("codeartifact login private --external-id abc")
-    assert orphan.code == 1 and "--external-id" in orphan.err
+    assert orphan.code == 1
+    assert "--external-id" in orphan.err
     assert standin.token_calls() == 0
     good = run("codeartifact login private --role-arn arn:aws:iam::111122223333:role/deploy")
     assert good.code == 0, good.text
-    assert standin.state.assume_role_calls == 1 and standin.state.token_callers == ["ASIASTANDINROLE"]
+    assert standin.state.assume_role_calls == 1
+    assert standin.state.token_callers == ["ASIASTANDINROLE"]
 
 
-def test_role_refused_by_sts_is_explained(three_sources: Path, standin: StandIn) -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_role_refused_by_sts_is_explained(standin: StandIn) -> None:
     standin.inject("AccessDenied", service="sts")
     result = run("codeartifact login private --role-arn arn:aws:iam::111122223333:role/deploy")
     assert result.code == 1
@@ -210,15 +236,14 @@ def test_malformed_role_table_names_the_key(three_sources: Path) -> None:
     (three_sources / "pyproject.toml").write_text(text.replace('region = "eu-west-1"\n',
                                                                'region = "eu-west-1"\nexternal-id = "abc"\n', 1))
     result = run("codeartifact status")
-    assert result.code == 1 and "external-id" in result.err and "role-arn" in result.err
+    assert result.code == 1
+    assert "external-id" in result.err
+    assert "role-arn" in result.err
 
 
 
-def test_logout_says_when_a_token_remains(
-    three_sources: Path, standin: StandIn, use_keyring: Callable[[KeyringBackend], None]
-) -> None:
-    from tests.support.keyrings import UndeletableKeyring
-
+@pytest.mark.usefixtures("three_sources", "standin")
+def test_logout_says_when_a_token_remains(use_keyring: Callable[[KeyringBackend], None]) -> None:
     backend = UndeletableKeyring()
     use_keyring(backend)
     assert run("codeartifact login private").code == 0

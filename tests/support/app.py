@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cleo.testers.application_tester import ApplicationTester
+from poetry.config.config import Config
+from poetry.console.application import Application
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -36,10 +40,6 @@ class Result:
 
 
 def run(args: str) -> Result:
-    from cleo.testers.application_tester import ApplicationTester
-    from poetry.config.config import Config
-    from poetry.console.application import Application
-
     Config.create(reload=True)  # a new Poetry process reads its config afresh
     app = Application()
     app.auto_exits(False)

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import botocore.session
+from botocore.exceptions import ProfileNotFound
 from botocore.stub import Stubber
 
 
@@ -54,8 +55,6 @@ class Factory:
             raise AssertionError("roles are tested against the stand-in, with real boto3")
         if service == "sts":
             if profile in self.missing_profiles:
-                from botocore.exceptions import ProfileNotFound
-
                 raise ProfileNotFound(profile=profile)
             self.stub_sts(region, profile)
             return self.sts[(region, profile)][0]
@@ -63,8 +62,6 @@ class Factory:
             raise AssertionError(f"no stub for {service}")
         self.calls.append((region, profile))
         if profile in self.missing_profiles:
-            from botocore.exceptions import ProfileNotFound
-
             raise ProfileNotFound(profile=profile)
         self.stub(region, profile)
         return self.clients[(region, profile)]

@@ -3,8 +3,13 @@ Windows Credential Manager refuses CodeArtifact tokens (about 1,200 characters a
 
 from __future__ import annotations
 
+import threading
+
+import keyring
+import keyring.core
 from keyring.backend import KeyringBackend
-from keyring.errors import PasswordSetError
+from keyring.errors import PasswordDeleteError, PasswordSetError
+from poetry.utils.password_manager import PoetryKeyring
 
 
 class MemoryKeyring(KeyringBackend):
@@ -36,19 +41,17 @@ class SmallKeyring(MemoryKeyring):
 class HangingKeyring(MemoryKeyring):
     """A keyring that never answers (a locked session bus, a prompt nobody sees)."""
 
-    def get_password(self, service: str, username: str) -> str | None:
+    def get_password(self, _service: str, _username: str) -> str | None:
         self._hang()
         return None
 
-    def set_password(self, service: str, username: str, password: str) -> None:
+    def set_password(self, _service: str, _username: str, _password: str) -> None:
         self._hang()
 
-    def delete_password(self, service: str, username: str) -> None:
+    def delete_password(self, _service: str, _username: str) -> None:
         self._hang()
 
     def __init__(self) -> None:
-        import threading
-
         super().__init__()
         self.released = threading.Event()
 
@@ -60,17 +63,12 @@ class HangingKeyring(MemoryKeyring):
 
 
 class UndeletableKeyring(MemoryKeyring):
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
+    def delete_password(self, _service: str, _username: str) -> None:
         raise PasswordDeleteError("the backend refused")
 
 
 def install(backend: KeyringBackend) -> KeyringBackend:
     """Make ``backend`` the keyring Poetry sees (Poetry 2 caches whether one is available)."""
-    import keyring
-    import keyring.core
-
     previous = keyring.core._keyring_backend
     keyring.set_keyring(backend)
     _clear_poetry_cache()
@@ -78,15 +76,11 @@ def install(backend: KeyringBackend) -> KeyringBackend:
 
 
 def restore(previous: KeyringBackend | None) -> None:
-    import keyring.core
-
     keyring.core._keyring_backend = previous
     _clear_poetry_cache()
 
 
 def _clear_poetry_cache() -> None:
-    from poetry.utils.password_manager import PoetryKeyring
-
     func = getattr(PoetryKeyring.is_available, "__func__", None)
     if hasattr(func, "cache_clear"):
         func.cache_clear()  # type: ignore[union-attr]

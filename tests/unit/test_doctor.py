@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from poetry_codeartifact.doctor import Doctor, Probe, split_explained
-from poetry_codeartifact.settings import UserSettings, resolve
+from poetry_codeartifact.settings import SourceOptions, UserSettings, resolve
 from tests.support.aws import Factory, token_response
 
 URL = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/{}/simple/"
@@ -23,7 +23,7 @@ class Repository:
         self.status = status
         self.requests: list[tuple[str, tuple[str, str]]] = []
 
-    def __call__(self, url: str, auth: tuple[str, str], verify: object, cert: object) -> Probe:
+    def __call__(self, url: str, auth: tuple[str, str], _verify: object, _cert: object) -> Probe:
         self.requests.append((url, auth))
         return Probe(self.status, None if self.status else "the connection was refused")
 
@@ -82,7 +82,8 @@ def test_upstream_cycles_end_and_nothing_behind_is_said() -> None:
     healthy(factory, described("private", ("mirror",)), described("mirror", ("private",)))
     (report,) = Doctor(factory, Repository()).examine([source()])
     upstreams = by_name(report)["upstreams"]
-    assert upstreams.status == "ok" and "no PyPI behind it (upstreams: mirror," in upstreams.message
+    assert upstreams.status == "ok"
+    assert "no PyPI behind it (upstreams: mirror," in upstreams.message
     factory.assert_done()
 
 
@@ -93,17 +94,17 @@ def test_untrusted_host_gets_no_request() -> None:
     factory.stub().add_response("describe_repository", described("private"))
     mapped = resolve("private", "https://proxy.example.com/pypi/private/simple/", _mapping(), "source", "primary",
                      UserSettings())
-    assert mapped is not None and not mapped.trusted
+    assert mapped is not None
+    assert not mapped.trusted
     repository = Repository()
     (report,) = Doctor(factory, repository).examine([mapped])
     checks = by_name(report)
-    assert checks["repository"].status == "failed" and "POETRY_CODEARTIFACT_TRUSTED_HOSTS" in checks["repository"].fix
+    assert checks["repository"].status == "failed"
+    assert "POETRY_CODEARTIFACT_TRUSTED_HOSTS" in checks["repository"].fix
     assert repository.requests == []
 
 
 def _mapping() -> Any:
-    from poetry_codeartifact.settings import SourceOptions
-
     return SourceOptions(domain="acme", owner="111122223333", region="eu-west-1")
 
 
@@ -114,8 +115,10 @@ def test_unreachable_sts_is_a_warning_when_the_token_works() -> None:
     factory.stub().add_response("describe_repository", described("private"))
     (report,) = Doctor(factory, Repository()).examine([source()])
     checks = by_name(report)
-    assert checks["identity"].status == "warning" and "STS answered with a server error" in checks["identity"].message
-    assert checks["token"].status == "ok" and report.status == "warning"
+    assert checks["identity"].status == "warning"
+    assert "STS answered with a server error" in checks["identity"].message
+    assert checks["token"].status == "ok"
+    assert report.status == "warning"
 
 
 @pytest.mark.parametrize(("code", "status"), [("AccessDeniedException", "warning"),

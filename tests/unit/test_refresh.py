@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import tomlkit
+from poetry.config.config import Config
 
+from poetry_codeartifact import store
+from poetry_codeartifact.credentials import handed
 from poetry_codeartifact.endpoint import Endpoint
 from poetry_codeartifact.errors import TokenError
 from poetry_codeartifact.refresh import (
@@ -25,6 +29,7 @@ from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint
 from poetry_codeartifact.store import FILE, KEYRING, SERVICE, TokenStore
 from poetry_codeartifact.tokens import TokenFetcher
 from tests.support.aws import Factory, token_response
+from tests.support.keyrings import HangingKeyring, MemoryKeyring, SmallKeyring
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,8 +65,6 @@ class World:
         self.serial = 0
 
     def config(self) -> Any:
-        from poetry.config.config import Config
-
         return Config.create(reload=True)
 
     def refresher(self, config: Any = None) -> Refresher:
@@ -316,8 +319,6 @@ def test_disk_error_keeps_the_token_for_this_run_and_says_so(world: World) -> No
 
 
 def test_keyring_storage(world: World, use_keyring: Callable[[KeyringBackend], None]) -> None:
-    from tests.support.keyrings import MemoryKeyring
-
     backend = MemoryKeyring()
     use_keyring(backend)
     token = world.expect_token()
@@ -331,7 +332,6 @@ def test_keyring_storage(world: World, use_keyring: Callable[[KeyringBackend], N
 def test_keyring_refusing_long_tokens_falls_back_to_the_file(
     world: World, use_keyring: Callable[[KeyringBackend], None]
 ) -> None:
-    from tests.support.keyrings import SmallKeyring
 
     use_keyring(SmallKeyring())
     token = world.expect_token()
@@ -359,7 +359,6 @@ def test_a_source_name_poetry_cannot_look_up_is_named(world: World) -> None:
     token = world.expect_token()
     config = world.config()
     world.refresher(config).ensure([source("corp.eu")])
-    from poetry_codeartifact.credentials import handed
 
     if handed(config, "corp.eu") == token:  # Poetry 2 takes the key as a list
         assert world.warnings == []
@@ -372,10 +371,7 @@ def test_a_source_name_poetry_cannot_look_up_is_named(world: World) -> None:
 def test_a_hanging_keyring_costs_seconds_not_a_hang(
     world: World, monkeypatch: pytest.MonkeyPatch, use_keyring: Callable[[KeyringBackend], None]
 ) -> None:
-    import time
 
-    from poetry_codeartifact import store
-    from tests.support.keyrings import HangingKeyring
 
     use_keyring(HangingKeyring())
     monkeypatch.setattr(store, "KEYRING_TIMEOUT", 0.3)

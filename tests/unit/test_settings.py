@@ -103,7 +103,8 @@ def test_role_table_is_read_and_its_external_id_never_printed() -> None:
     assert (source.role.arn, source.role.session_name, source.role.external_id) == (
         "arn:aws:iam::111122223333:role/ci", "poetry-codeartifact", "s3cr3t-id")
     assert source.key.role == source.role
-    assert "s3cr3t-id" not in repr(source) and "s3cr3t-id" not in repr(source.key)
+    assert "s3cr3t-id" not in repr(source)
+    assert "s3cr3t-id" not in repr(source.key)
 
 
 LOCAL = "http://127.0.0.1:8080/pypi/internal/simple/"

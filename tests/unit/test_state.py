@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import stat
 import time
 from pathlib import Path
@@ -33,7 +34,8 @@ def test_round_trip_is_owner_only_and_holds_no_token(tmp_path: Path) -> None:
     assert stat.S_IMODE(state.path.stat().st_mode) == 0o600
     text = state.path.read_text()
     assert "tok" not in json.loads(text)["tokens"]["private"].values()
-    assert fingerprint("tok") in text and len(fingerprint("tok")) == 16
+    assert fingerprint("tok") in text
+    assert len(fingerprint("tok")) == 16
 
 
 @pytest.mark.parametrize("content", [b"", b"{", b"[]", b'{"version": 2}', b'{"version": 2, "tokens": {"a": {"x": 1}}}',
@@ -61,8 +63,6 @@ def test_a_mistyped_record_means_refresh_not_a_crash(tmp_path: Path, expires: ob
 
 
 def test_a_fifo_or_symlink_in_place_of_the_state_is_not_followed(tmp_path: Path) -> None:
-    import os
-
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
     assert StateFile(fifo).load() == {}  # returns at once: no writer will ever come

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import logging
+import time
+from email.utils import formatdate
 
+import boto3
 import pytest
 from botocore import exceptions as bx
 
-from poetry_codeartifact.errors import TokenError
+from poetry_codeartifact.errors import InvalidInput, TokenError
 from poetry_codeartifact.settings import TokenKey
-from poetry_codeartifact.tokens import TokenFetcher, explain
+from poetry_codeartifact.tokens import TokenFetcher, explain, refresh_timeout
 from tests.support.aws import Factory, token_response
-from tools.standin import TOKEN_PREFIX, StandIn
+from tools.standin import TOKEN_PREFIX
 
 KEY = TokenKey("acme", "111122223333", "eu-west-1")
 
@@ -128,7 +131,8 @@ def test_repository_url_lookup() -> None:
         {"domain": "acme", "repository": "rr", "format": "pypi", "domainOwner": "111122223333"},
     )
     url, region = TokenFetcher(factory).repository_url("acme", "rr", "111122223333", "eu-west-1", None)
-    assert url.endswith("/pypi/rr/") and region == "eu-west-1"
+    assert url.endswith("/pypi/rr/")
+    assert region == "eu-west-1"
 
 
 class _Records(logging.Handler):
@@ -140,10 +144,9 @@ class _Records(logging.Handler):
         self.lines.append(self.format(record))
 
 
-def test_botocore_debug_logging_never_sees_the_token(standin: StandIn) -> None:
+@pytest.mark.usefixtures("standin")
+def test_botocore_debug_logging_never_sees_the_token() -> None:
     """``poetry -vvv`` turns every logger to DEBUG; botocore then logs response bodies."""
-    import boto3
-
     handler = _Records()
     root = logging.getLogger()
     previous = root.level
@@ -173,22 +176,15 @@ class _SlowClient:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
-    def get_authorization_token(self, **request: object) -> dict[str, object]:
-        import time
-
+    def get_authorization_token(self, **_request: object) -> dict[str, object]:
         time.sleep(self.seconds)
         return {"authorizationToken": "late", "expiration": 9e9}
 
 
 def test_a_refresh_has_one_deadline_and_says_what_it_waits_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
-    from poetry_codeartifact.settings import TokenKey
-    from poetry_codeartifact.tokens import TokenFetcher
-
     monkeypatch.setenv("POETRY_CODEARTIFACT_TIMEOUT", "1")
     warnings: list[str] = []
-    fetcher = TokenFetcher(lambda *args, **kwargs: _SlowClient(5), warnings.append)
+    fetcher = TokenFetcher(lambda *_args, **_kwargs: _SlowClient(5), warnings.append)
     keys = {TokenKey("acme", "111122223333", "eu-west-1"): None, TokenKey("tools", "444455556666", "us-east-1"): None}
     started = time.monotonic()
     results = fetcher.fetch_many(keys)
@@ -201,9 +197,6 @@ def test_a_refresh_has_one_deadline_and_says_what_it_waits_for(monkeypatch: pyte
 
 @pytest.mark.parametrize("value", ["0", "-3", "soon", "99999"])
 def test_a_bad_timeout_is_named(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
-    from poetry_codeartifact.errors import InvalidInput
-    from poetry_codeartifact.tokens import refresh_timeout
-
     monkeypatch.setenv("POETRY_CODEARTIFACT_TIMEOUT", value)
     with pytest.raises(InvalidInput, match="POETRY_CODEARTIFACT_TIMEOUT"):
         refresh_timeout()
@@ -211,8 +204,6 @@ def test_a_bad_timeout_is_named(monkeypatch: pytest.MonkeyPatch, value: str) -> 
 
 @pytest.mark.parametrize(("offset", "words"), [(13 * 3600, "13h 00m behind"), (-3600 * 2.5, "2h 30m ahead of")])
 def test_expiry_is_moved_to_this_machines_clock(offset: float, words: str) -> None:
-    from email.utils import formatdate
-
     now = 1_000_000.0
     factory = Factory()
     response = token_response("TOKEN", now + offset + 43200)
@@ -226,8 +217,6 @@ def test_expiry_is_moved_to_this_machines_clock(offset: float, words: str) -> No
 
 
 def test_a_small_skew_is_left_alone() -> None:
-    from email.utils import formatdate
-
     now = 1_000_000.0
     factory = Factory()
     response = token_response("TOKEN", now + 43200)
