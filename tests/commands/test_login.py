@@ -1,3 +1,6 @@
+"""``poetry codeartifact login`` (commands/login.py) through an in-process Poetry, with real boto3 against the
+stand-in: one call per domain, options, CI modes (memory store, pipeline tokens) and roles."""
+
 from __future__ import annotations
 
 import json
@@ -5,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.app import run, snapshot
+from tests.support.app import run, snapshot, status_json
 from tools.standin import TOKEN_PREFIX, StandIn
 
 if TYPE_CHECKING:
@@ -105,3 +108,91 @@ def test_debug_shows_the_cause_traceback(three_sources: Path, standin: StandIn, 
     assert "Traceback" in result.err
     assert "AccessDeniedException" in result.err
     assert snapshot(three_sources, poetry_config_dir) == before
+
+
+@pytest.mark.usefixtures("three_sources")
+def test_memory_store_writes_nothing(poetry_config_dir: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POETRY_CODEARTIFACT_STORE", "memory")
+    before = snapshot(poetry_config_dir)
+    result = run("codeartifact login")
+    assert result.code == 0, result.text
+    assert "(token in memory)" in result.out
+    assert snapshot(poetry_config_dir) == before
+    assert not (poetry_config_dir / "auth.toml").exists()
+    assert not (poetry_config_dir / "codeartifact-state.json").exists()
+    assert standin.token_calls() == 2
+
+
+@pytest.mark.usefixtures("three_sources")
+def test_invalid_store_value_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POETRY_CODEARTIFACT_STORE", "disk")
+    result = run("codeartifact login")
+    assert result.code == 1
+    assert "POETRY_CODEARTIFACT_STORE" in result.err
+    assert "memory" in result.err
+
+
+@pytest.mark.usefixtures("three_sources")
+def test_pipeline_token_is_used_without_aws(poetry_config_dir: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODEARTIFACT_AUTH_TOKEN", "pipeline-token-value")
+    result = run("codeartifact login")
+    assert result.code == 0
+    assert "CODEARTIFACT_AUTH_TOKEN" in result.out
+    assert "pipeline-token-value" not in result.text
+    assert run("codeartifact token shared").out == "pipeline-token-value\n"
+    assert standin.token_calls() == 0
+    assert not (poetry_config_dir / "auth.toml").exists()
+    rows = status_json()["sources"]
+    assert {r["credential"] for r in rows} == {"environment (CODEARTIFACT_AUTH_TOKEN)"}
+
+
+def test_role_is_assumed_once_per_run(project: Path, standin: StandIn) -> None:
+    for name, repo in (("private", "private"), ("internal", "internal")):
+        assert run(f"codeartifact add-source {name} --url {standin.repo_url(repo)} --domain acme "
+                   "--domain-owner 111122223333 --region eu-west-1 --no-login").code == 0
+    text = (project / "pyproject.toml").read_text()
+    arn = "arn:aws:iam::111122223333:role/ci-packages"
+    text = text.replace('region = "eu-west-1"\n', f'region = "eu-west-1"\nrole-arn = "{arn}"\nexternal-id = "x-42"\n')
+    (project / "pyproject.toml").write_text(text)
+    assert run("codeartifact login").code == 0
+    assert standin.state.assume_role_calls == 1
+    assert standin.state.token_callers == ["ASIASTANDINROLE"]  # the token was fetched as the role
+    rows = status_json()["sources"]
+    assert rows[0]["identity"] == f"role {arn}"
+
+
+@pytest.mark.usefixtures("three_sources")
+def test_login_role_arn_option_and_validation(standin: StandIn) -> None:
+    bad = run("codeartifact login private --role-arn arn:aws:iam::12:role/x")
+    assert bad.code == 1
+    assert "--role-arn" in bad.err
+    assert "12-digit" in bad.err
+    orphan = run("codeartifact login private --external-id abc")
+    assert orphan.code == 1
+    assert "--external-id" in orphan.err
+    assert standin.token_calls() == 0
+    good = run("codeartifact login private --role-arn arn:aws:iam::111122223333:role/deploy")
+    assert good.code == 0, good.text
+    assert standin.state.assume_role_calls == 1
+    assert standin.state.token_callers == ["ASIASTANDINROLE"]
+
+
+@pytest.mark.usefixtures("three_sources")
+def test_role_refused_by_sts_is_explained(standin: StandIn) -> None:
+    standin.inject("AccessDenied", service="sts")
+    result = run("codeartifact login private --role-arn arn:aws:iam::111122223333:role/deploy")
+    assert result.code == 1
+    assert "sts:AssumeRole on arn:aws:iam::111122223333:role/deploy" in result.err
+    assert "Traceback" not in result.text
+
+
+def test_malformed_role_table_names_the_key(three_sources: Path) -> None:
+    text = (three_sources / "pyproject.toml").read_text()
+    (three_sources / "pyproject.toml").write_text(text.replace('region = "eu-west-1"\n',
+                                                               'region = "eu-west-1"\nexternal-id = "abc"\n', 1))
+    result = run("codeartifact status")
+    assert result.code == 1
+    assert "external-id" in result.err
+    assert "role-arn" in result.err

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cleo.testers.application_tester import ApplicationTester
 from poetry.config.config import Config
 from poetry.console.application import Application
+
+from tools.standin import TOKEN_PREFIX
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -61,3 +64,11 @@ def snapshot(*paths: Path) -> dict[Path, bytes | None]:
         else:
             files[path] = path.read_bytes() if path.exists() else None
     return files
+
+
+def status_json() -> dict[str, list[dict[str, object]]]:
+    """``codeartifact status --format json``, parsed, with no token in it."""
+    result = run("codeartifact status --format json")
+    assert result.code == 0, result.text
+    assert TOKEN_PREFIX not in result.text
+    return json.loads(result.out)  # type: ignore[no-any-return]
