@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cleo.testers.application_tester import ApplicationTester
 from poetry.config.config import Config
@@ -66,7 +66,7 @@ def snapshot(*paths: Path) -> dict[Path, bytes | None]:
     return files
 
 
-def status_json() -> dict[str, list[dict[str, object]]]:
+def status_json() -> dict[str, Any]:
     """``codeartifact status --format json``, parsed, with no token in it."""
     result = run("codeartifact status --format json")
     assert result.code == 0, result.text

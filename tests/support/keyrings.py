@@ -13,10 +13,10 @@ from poetry.utils.password_manager import PoetryKeyring
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 10  # type: ignore[assignment]
+    priority = 10  # type: ignore[assignment,unused-ignore]
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call,unused-ignore]
         self.passwords: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -67,16 +67,16 @@ class UndeletableKeyring(MemoryKeyring):
         raise PasswordDeleteError("the backend refused")
 
 
-def install(backend: KeyringBackend) -> KeyringBackend:
+def install(backend: KeyringBackend) -> KeyringBackend | None:
     """Make ``backend`` the keyring Poetry sees (Poetry 2 caches whether one is available)."""
-    previous = keyring.core._keyring_backend
+    previous: KeyringBackend | None = keyring.core._keyring_backend
     keyring.set_keyring(backend)
     _clear_poetry_cache()
-    return previous  # type: ignore[no-any-return]
+    return previous
 
 
 def restore(previous: KeyringBackend | None) -> None:
-    keyring.core._keyring_backend = previous
+    keyring.core._keyring_backend = previous  # type: ignore[assignment,unused-ignore]
     _clear_poetry_cache()
 
 

@@ -28,11 +28,12 @@ def test_margin_never_refreshes_a_short_token_every_run() -> None:
 
 
 def test_round_trip_is_owner_only_and_holds_no_token(tmp_path: Path) -> None:
-    state = StateFile(tmp_path / "codeartifact-state.json")
+    path = tmp_path / "codeartifact-state.json"
+    state = StateFile(path)
     state.save({"private": record()})
     assert state.load() == {"private": record()}
-    assert stat.S_IMODE(state.path.stat().st_mode) == 0o600
-    text = state.path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = path.read_text()
     assert "tok" not in json.loads(text)["tokens"]["private"].values()
     assert fingerprint("tok") in text
     assert len(fingerprint("tok")) == 16
@@ -54,11 +55,12 @@ def test_records_of_0_1_0_are_ignored(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("expires", ["tomorrow", None, float("nan"), float("inf"), 1e300, True, -5])
 def test_a_mistyped_record_means_refresh_not_a_crash(tmp_path: Path, expires: object) -> None:
-    state = StateFile(tmp_path / "s.json")
+    path = tmp_path / "s.json"
+    state = StateFile(path)
     state.save({"good": record(), "bad": record()})
-    data = json.loads(state.path.read_text())
+    data = json.loads(path.read_text())
     data["tokens"]["bad"]["expires_at"] = expires
-    state.path.write_text(json.dumps(data))
+    path.write_text(json.dumps(data))
     assert state.load() == {"good": record()}
 
 

@@ -115,7 +115,7 @@ def test_client_errors_are_explained(code: str, status: int, expected: str) -> N
         ),
         (bx.ConnectTimeoutError(endpoint_url="https://x.example"), r"timed out"),
         (bx.ReadTimeoutError(endpoint_url="https://x.example"), r"response timed out"),
-        (bx.SSLError(endpoint_url="https://x.example", error="bad cert"), r"TLS"),
+        (bx.SSLError(endpoint_url="https://x.example", error=Exception("bad cert")), r"TLS"),
         (bx.ProxyConnectionError(proxy_url="http://p:1", error="refused"), r"proxy"),
     ],
 )
@@ -185,7 +185,9 @@ def test_a_refresh_has_one_deadline_and_says_what_it_waits_for(monkeypatch: pyte
     monkeypatch.setenv("POETRY_CODEARTIFACT_TIMEOUT", "1")
     warnings: list[str] = []
     fetcher = TokenFetcher(lambda *_args, **_kwargs: _SlowClient(5), warnings.append)
-    keys = {TokenKey("acme", "111122223333", "eu-west-1"): None, TokenKey("tools", "444455556666", "us-east-1"): None}
+    keys: dict[TokenKey, int | None] = {
+        TokenKey("acme", "111122223333", "eu-west-1"): None, TokenKey("tools", "444455556666", "us-east-1"): None
+    }
     started = time.monotonic()
     results = fetcher.fetch_many(keys)
     assert time.monotonic() - started < 3  # both domains wait together, for one deadline

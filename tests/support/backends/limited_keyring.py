@@ -19,7 +19,7 @@ LIMIT = 1024
 
 
 class LimitedKeyring(KeyringBackend):
-    priority = 10  # type: ignore[assignment]
+    priority = 10  # type: ignore[assignment,unused-ignore]
 
     @property
     def _file(self) -> Path:
