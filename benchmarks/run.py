@@ -144,7 +144,7 @@ class Scenario:
     def paired_ratio(self) -> float:
         """The median of each round's plugin/baseline ratio: less sensitive than the ratio of the
         medians to a machine whose speed drifts during the run (both runs of a round see the same)."""
-        return statistics.median(p / b for p, b in zip(self.plugin, self.baseline))
+        return statistics.median(p / b for p, b in zip(self.plugin, self.baseline, strict=True))
 
     def interval(self, resamples: int = 2000) -> tuple[float, float]:
         """The 95% bootstrap confidence interval of :attr:`ratio` (rounds resampled as pairs,

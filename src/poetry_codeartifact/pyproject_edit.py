@@ -12,12 +12,12 @@ check, :class:`EditError` says what to add by hand and nothing is written.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from poetry_codeartifact.errors import CodeArtifactError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from tomlkit import TOMLDocument
 

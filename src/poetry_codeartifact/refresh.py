@@ -10,7 +10,7 @@ callback or as exceptions.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from poetry_codeartifact.credentials import (
     empty_in_environment,
@@ -26,7 +26,7 @@ from poetry_codeartifact.state import TokenRecord, fingerprint
 from poetry_codeartifact.store import MEMORY
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from poetry.config.config import Config
 
