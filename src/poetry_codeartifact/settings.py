@@ -10,6 +10,7 @@ this module on every command that talks to an index.
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -324,10 +325,10 @@ def _trusted_host(entry: object, field: str) -> str:
 def toml_loads(text: str) -> dict[str, Any]:
     """TOML with the standard parser (tomllib, or tomli where Poetry brings it on Python < 3.11):
     faster than tomlkit, which only the pyproject editor needs."""
-    try:
+    if sys.version_info >= (3, 11):  # a check mypy understands, for the oldest Python (3.10) too
         import tomllib
-    except ImportError:  # Python < 3.11: Poetry depends on tomli there
-        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+    else:  # Python 3.10: Poetry depends on tomli there
+        import tomli as tomllib
     return tomllib.loads(text)
 
 
