@@ -518,7 +518,8 @@ def main() -> int:
     say(f"poetry-codeartifact demo: AWS CodeArtifact from Poetry, against a local stand-in (Poetry {args.poetry}).")
     say("Preparing the virtualenvs under .venvs/ (a few minutes the first time, seconds afterwards)...")
     try:
-        test_env, poetry_env, _ = venvs.prepare((args.poetry,))[args.poetry]
+        envs = venvs.prepare((args.poetry,))[args.poetry]
+        test_env, poetry_env = envs.test, envs.poetry
     except (subprocess.CalledProcessError, OSError) as error:
         print(f"\nDEMO FAILED: could not prepare the virtualenvs ({error}). They need PyPI, once.", flush=True)
         return 1
