@@ -15,7 +15,10 @@ Each Poetry version runs on its own Python (tools/venvs.py ``PYTHONS``). A missi
 error that says what to install; ``--any-python`` runs that version on the Python running this
 script instead, with a warning (the run then does not test the documented matrix).
 
-No test writes into the real home: each pytest runs with HOME set to a throw-away folder.
+No test writes into the real home: each pytest runs with HOME set to an empty trap folder
+(tests/conftest.py moves HOME, the XDG folders and Poetry's, virtualenv's and pip's folders into
+a temporary directory before anything imports Poetry), and the run fails if anything appears in
+the trap.
 """
 
 from __future__ import annotations
@@ -52,12 +55,16 @@ def _summary_line(log: Path) -> str:
     return lines[-1].strip("= ") if lines else "(empty log)"
 
 
+def _leftovers(trap: Path) -> list[str]:
+    return sorted(str(path.relative_to(trap)) for path in trap.rglob("*"))
+
+
 def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[bool, str]:
     """pytest for one Poetry version, its output in .test-logs/pytest-<V>.log. Returns (passed, summary)."""
     log = LOGS / f"pytest-{version}.log"
-    trap = Path(tempfile.mkdtemp(prefix=f"poetry-codeartifact-home-{version}-"))
+    trap = Path(tempfile.mkdtemp(prefix=f"poetry-codeartifact-trap-home-{version}-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "VIRTUALENV_", "PIP_CACHE"))}
-    env["HOME"] = str(trap)  # a throw-away home: the tests never write into the real one
+    env["HOME"] = str(trap)  # tests/conftest.py must move everything elsewhere before it is used
     for name in ("CONFIG", "CACHE", "DATA"):
         env.pop(f"POETRY_{name}_DIR", None)
     assert envs.plugins and envs.wheelhouse
@@ -78,7 +85,11 @@ def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[
     elapsed = time.monotonic() - started
     passed = code in (0, 5)  # 5: nothing selected by -k
     summary = f"Poetry {version} on Python {python}: {_summary_line(log)} (exit {code}, {elapsed:.0f}s)"
-    shutil.rmtree(trap, ignore_errors=True)
+    if leftovers := _leftovers(trap):
+        passed = False
+        summary += f"; the tests wrote into their HOME ({trap}): {', '.join(leftovers[:10])}"
+    else:
+        shutil.rmtree(trap, ignore_errors=True)
     say(("passed: " if passed else "FAILED: ") + summary)
     return passed, summary
 
