@@ -235,8 +235,10 @@ def plugins_env(version: str, python: Python, wheel: Path) -> Path:
 
 
 # Poetry locks its own environment for every platform, so a package index that serves Poetry's
-# dependencies must also hold these (macOS and Windows only on Linux), or `poetry self add` fails.
-OTHER_PLATFORMS = ("xattr", "pywin32-ctypes", "colorama")
+# dependencies must also hold these (macOS and Windows only on Linux; httpx2-jsfetch is httpx2's
+# on Emscripten with Python 3.12+, which pbs-installer brings into Poetry 2.5.1 on Python 3.13),
+# or `poetry self add` fails.
+OTHER_PLATFORMS = ("xattr", "pywin32-ctypes", "colorama", "httpx2-jsfetch")
 
 
 def wheelhouse(version: str, python: Python, pip_python: Path) -> Path:
