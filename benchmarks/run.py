@@ -38,7 +38,7 @@ four minutes per Poetry version.
 Tokens expire for real before each expired run: the plugin side logs in with a 3-second token
 lifetime and waits until it has passed (not timed).
 
-    python3 benchmarks/run.py                        # both Poetry versions, about 25 minutes
+    python3 benchmarks/run.py                        # Poetry 1.8.5 and 2.5.1 (the README table), about 25 minutes
     python3 benchmarks/run.py --instructions         # and instruction counts under callgrind
     python3 benchmarks/run.py --poetry 2.5.1 --min-rounds 5 --rounds 5 --lock-rounds 5 --expired-rounds 2
     python3 benchmarks/run.py --json results.json    # also save every raw timing
@@ -144,7 +144,7 @@ class Scenario:
     def paired_ratio(self) -> float:
         """The median of each round's plugin/baseline ratio: less sensitive than the ratio of the
         medians to a machine whose speed drifts during the run (both runs of a round see the same)."""
-        return statistics.median(p / b for p, b in zip(self.plugin, self.baseline))
+        return statistics.median(p / b for p, b in zip(self.plugin, self.baseline, strict=True))
 
     def interval(self, resamples: int = 2000) -> tuple[float, float]:
         """The 95% bootstrap confidence interval of :attr:`ratio` (rounds resampled as pairs,
@@ -535,7 +535,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="The performance benchmark of poetry-codeartifact against plain Poetry (see the module docstring)."
     )
-    parser.add_argument("--poetry", default=",".join(venvs.POETRY_VERSIONS),
+    parser.add_argument("--poetry", default=",".join(venvs.BENCHMARKED_VERSIONS),
                         help="comma-separated Poetry versions (default: %(default)s)")
     parser.add_argument("--min-rounds", type=int, default=30,
                         help="rounds of every ratio target before its interval may end it (default: %(default)s)")
@@ -571,13 +571,13 @@ def prepare_and_reexec(args: argparse.Namespace) -> int:
     envs = venvs.prepare(args.versions)
     paths = {
         version: {
-            "test": str(test),
-            "poetry": str(venvs.bin_path(user, "poetry")),
-            "plain": str(venvs.bin_path(plain, "poetry")),
+            "test": str(each.test),
+            "poetry": str(venvs.bin_path(each.poetry, "poetry")),
+            "plain": str(venvs.bin_path(each.baseline, "poetry")),
         }
-        for version, (test, user, plain) in envs.items()
+        for version, each in envs.items()
     }
-    python = venvs.bin_path(envs[args.versions[0]][0], "python")
+    python = venvs.bin_path(envs[args.versions[0]].test, "python")
     env = {**os.environ, PREPARED_ENV: json.dumps(paths), STARTED_ENV: str(started)}
     command = [str(python), str(Path(__file__).resolve()), *sys.argv[1:]]
     return subprocess.run(command, env=env).returncode

@@ -1,18 +1,36 @@
-"""Fixtures shared by every test: the network safety net, the stand-in, an isolated Poetry."""
+"""Fixtures shared by every test: the network safety net, the stand-in, an isolated Poetry.
+
+Before anything else, this moves HOME, the XDG folders and every folder Poetry, virtualenv and
+pip write to into a temporary directory (``ISOLATED_HOME``): Poetry fixes its folders when it is
+imported, so this must happen before any test imports it. No test touches the real home.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
-from typing import TYPE_CHECKING
+import shutil
+import tempfile
+from pathlib import Path
 
-import pytest
+from tools.venvs import isolated_home
 
-from tests.support.net import closed_port, safety_net_env
-from tools.standin import StandIn
+REAL_HOME = os.environ.get("HOME", "")
+_ISOLATED_ROOT = Path(tempfile.mkdtemp(prefix="poetry-codeartifact-tests-"))
+ISOLATED_HOME = _ISOLATED_ROOT / "home"
+ISOLATED_ENV = isolated_home(ISOLATED_HOME)
+os.environ.update(ISOLATED_ENV)
+atexit.register(shutil.rmtree, _ISOLATED_ROOT, ignore_errors=True)
+
+from typing import TYPE_CHECKING  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.support.net import closed_port, safety_net_env  # noqa: E402
+from tools.standin import StandIn  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
     from keyring.backend import KeyringBackend
 
@@ -26,6 +44,8 @@ def network_safety_net(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
         if key.startswith(("AWS_", "POETRY_", "CODEARTIFACT_")) and not key.startswith(_KEEP):
             monkeypatch.delenv(key)
+    for key, value in ISOLATED_ENV.items():  # the isolated folders stay (some were POETRY_*)
+        monkeypatch.setenv(key, value)
     for key, value in safety_net_env(closed_port()).items():
         monkeypatch.setenv(key, value)
     aws = tmp_path / "aws"

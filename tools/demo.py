@@ -603,8 +603,8 @@ def main() -> int:
     say(f"poetry-codeartifact demo: AWS CodeArtifact from Poetry, against a local stand-in (Poetry {args.poetry}).")
     say("Preparing the virtualenvs under .venvs/ (a few minutes the first time, seconds afterwards)...")
     try:
-        test_env, poetry_env, baseline_env = venvs.prepare((args.poetry,))[args.poetry]
-        wheelhouse = venvs.wheelhouse(args.poetry, venvs.bin_path(test_env, "python"), baseline_env)
+        envs = venvs.prepare((args.poetry,), everything=True)[args.poetry]
+        test_env, poetry_env, baseline_env, wheelhouse = envs.test, envs.poetry, envs.baseline, envs.wheelhouse
     except (subprocess.CalledProcessError, OSError) as error:
         print(f"\nDEMO FAILED: could not prepare the virtualenvs ({error}). They need PyPI, once.", flush=True)
         return 1

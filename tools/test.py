@@ -1,21 +1,37 @@
-"""Run every test on every supported Poetry version: ``python3 tools/test.py``.
+"""Run every test on every tested Poetry version: ``python3 tools/test.py``.
 
-Builds what it needs first (virtualenvs per Poetry version, the plugin wheel; see
-tools/venvs.py), then runs ruff and mypy once and pytest once per Poetry version: unit and
-command tests in-process, end-to-end tests through a real ``poetry`` with the plugin installed.
+Builds what it needs first (virtualenvs per Poetry version, each with its own Python, and the
+plugin wheel; see tools/venvs.py), then runs ruff and mypy once and pytest once per Poetry
+version: unit and command tests in-process, end-to-end tests through a real ``poetry`` with the
+plugin installed. The versions build and test at the same time: each pytest writes to
+``.test-logs/pytest-<V>.log``; a summary follows, with the end of a failing version's log.
 
     python3 tools/test.py                     # everything
-    python3 tools/test.py --poetry 2.5.1      # one Poetry version
+    python3 tools/test.py --poetry 2.0.1      # one Poetry version
     python3 tools/test.py -- -k endpoint -x   # arguments after -- go to pytest
+    python3 tools/test.py --jobs 1            # one version after the other
+
+Each Poetry version runs on its own Python (tools/venvs.py ``PYTHONS``). A missing Python is an
+error that says what to install; ``--any-python`` runs that version on the Python running this
+script instead, with a warning (the run then does not test the documented matrix).
+
+No test writes into the real home: each pytest runs with HOME set to an empty trap folder
+(tests/conftest.py moves HOME, the XDG folders and Poetry's, virtualenv's and pip's folders into
+a temporary directory before anything imports Poetry), and the run fails if anything appears in
+the trap.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -23,51 +39,120 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import venvs
 
 LINTED = ("src", "tests", "tools", "benchmarks")
+LOGS = venvs.ROOT / ".test-logs"
+TAIL = 80  # lines of a failing log shown in the summary
+_print_lock = threading.Lock()
+
+
+def say(message: str) -> None:
+    with _print_lock:
+        print(f"[test] {message}", flush=True)
+
+
+def _summary_line(log: Path) -> str:
+    """pytest's last line ("== 250 passed in 201.3s =="), or the log's last line."""
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    return lines[-1].strip("= ") if lines else "(empty log)"
+
+
+def _leftovers(trap: Path) -> list[str]:
+    return sorted(str(path.relative_to(trap)) for path in trap.rglob("*"))
+
+
+def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[bool, str]:
+    """pytest for one Poetry version, its output in .test-logs/pytest-<V>.log. Returns (passed, summary)."""
+    log = LOGS / f"pytest-{version}.log"
+    trap = Path(tempfile.mkdtemp(prefix=f"poetry-codeartifact-trap-home-{version}-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "VIRTUALENV_", "PIP_CACHE"))}
+    env["HOME"] = str(trap)  # tests/conftest.py must move everything elsewhere before it is used
+    for name in ("CONFIG", "CACHE", "DATA"):
+        env.pop(f"POETRY_{name}_DIR", None)
+    assert envs.plugins and envs.wheelhouse
+    env["POETRY_CODEARTIFACT_TEST_POETRY"] = str(venvs.bin_path(envs.poetry, "poetry"))
+    env["POETRY_CODEARTIFACT_TEST_POETRY_VERSION"] = version
+    env["POETRY_CODEARTIFACT_TEST_BASELINE"] = str(venvs.bin_path(envs.baseline, "poetry"))
+    env["POETRY_CODEARTIFACT_TEST_PLUGINS"] = str(venvs.bin_path(envs.plugins, "poetry"))
+    env["POETRY_CODEARTIFACT_TEST_WHEELHOUSE"] = str(envs.wheelhouse)
+    env["PYTHONUNBUFFERED"] = "1"  # the log follows the run (tail -f .test-logs/pytest-<V>.log)
+    command = [str(venvs.bin_path(envs.test, "python")), "-m", "pytest", "-p", "no:cacheprovider",
+               "--durations=15", *pytest_args]
+    python = envs.python.version.split()[0]
+    say(f"pytest on Poetry {version} (Python {python}) -> {log.relative_to(venvs.ROOT)}")
+    started = time.monotonic()
+    with log.open("w") as out:
+        code = subprocess.run(command, cwd=venvs.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL).returncode
+    elapsed = time.monotonic() - started
+    passed = code in (0, 5)  # 5: nothing selected by -k
+    summary = f"Poetry {version} on Python {python}: {_summary_line(log)} (exit {code}, {elapsed:.0f}s)"
+    if leftovers := _leftovers(trap):
+        passed = False
+        summary += f"; the tests wrote into their HOME ({trap}): {', '.join(leftovers[:10])}"
+    else:
+        shutil.rmtree(trap, ignore_errors=True)
+    say(("passed: " if passed else "FAILED: ") + summary)
+    return passed, summary
+
+
+def run_lint(name: str, command: list[str]) -> tuple[bool, str]:
+    log = LOGS / f"{name}.log"
+    with log.open("w") as out:
+        code = subprocess.run(command, cwd=venvs.ROOT, stdout=out, stderr=subprocess.STDOUT).returncode
+    summary = f"{name}: {_summary_line(log)}"
+    say(("passed: " if code == 0 else "FAILED: ") + summary)
+    return code == 0, summary
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--poetry", default=",".join(venvs.POETRY_VERSIONS), help="comma-separated Poetry versions")
     parser.add_argument("--no-lint", action="store_true", help="skip ruff and mypy")
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="Poetry versions tested at the same time (default: all of them)")
+    parser.add_argument("--any-python", action="store_true",
+                        help="run a Poetry version on this Python when its tested Python is not installed")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args()
     versions = tuple(v for v in args.poetry.split(",") if v)
+    jobs = args.jobs or len(versions)
 
     started = time.monotonic()
-    envs = venvs.prepare(versions)
-    wheel = next(venvs.DIST.glob("poetry_codeartifact-*.whl"))
-    plugins = {version: venvs.plugins_env(version, wheel) for version in versions}
-    wheelhouses = {version: venvs.wheelhouse(version, venvs.bin_path(envs[version][0], "python"), envs[version][2])
-                   for version in versions}
-    print(f"[test] environments ready in {time.monotonic() - started:.0f}s", flush=True)
+    try:
+        envs = venvs.prepare(versions, everything=True, strict=not args.any_python, jobs=max(jobs, 3))
+    except venvs.PythonNotFound as error:
+        say(f"ERROR: {error}")
+        return 2
+    say(f"environments ready in {time.monotonic() - started:.0f}s")
 
-    failed: list[str] = []
-    first_test_env = envs[versions[0]][0]
-    if not args.no_lint:
-        python = str(venvs.bin_path(first_test_env, "python"))
-        for name, command in (
-            ("ruff", [python, "-m", "ruff", "check", *(p for p in LINTED if (venvs.ROOT / p).exists())]),
-            ("mypy", [python, "-m", "mypy"]),
-        ):
-            print(f"[test] {name}", flush=True)
-            if subprocess.run(command, cwd=venvs.ROOT).returncode:
-                failed.append(name)
-
-    for version in versions:
-        test_env, poetry_env, plain_env = envs[version]
-        env = dict(os.environ)
-        env["POETRY_CODEARTIFACT_TEST_POETRY"] = str(venvs.bin_path(poetry_env, "poetry"))
-        env["POETRY_CODEARTIFACT_TEST_POETRY_VERSION"] = version
-        env["POETRY_CODEARTIFACT_TEST_BASELINE"] = str(venvs.bin_path(plain_env, "poetry"))
-        env["POETRY_CODEARTIFACT_TEST_PLUGINS"] = str(venvs.bin_path(plugins[version], "poetry"))
-        env["POETRY_CODEARTIFACT_TEST_WHEELHOUSE"] = str(wheelhouses[version])
-        command = [str(venvs.bin_path(test_env, "python")), "-m", "pytest", "-p", "no:cacheprovider", *args.pytest_args]
-        print(f"[test] pytest on Poetry {version}", flush=True)
-        code = subprocess.run(command, cwd=venvs.ROOT, env=env).returncode
-        if code not in (0, 5):  # 5: nothing selected by -k
-            failed.append(f"pytest (Poetry {version})")
+    if LOGS.exists():
+        shutil.rmtree(LOGS)
+    LOGS.mkdir()
+    tasks = []
+    with ThreadPoolExecutor(jobs + 2) as pool:
+        if not args.no_lint:
+            # mypy checks for the Python it runs on: the oldest one tested is the strictest.
+            oldest = min(envs.values(), key=lambda e: tuple(int(n) for n in e.python.version.split()[0].split(".")[:2]))
+            python = str(venvs.bin_path(oldest.test, "python"))
+            tasks.append(("ruff", pool.submit(
+                run_lint, "ruff", [python, "-m", "ruff", "check", *(p for p in LINTED if (venvs.ROOT / p).exists())])))
+            tasks.append(("mypy", pool.submit(run_lint, "mypy", [python, "-m", "mypy"])))
+        with ThreadPoolExecutor(jobs) as pytest_pool:
+            tasks += [(version, pytest_pool.submit(run_pytest, version, envs[version], args.pytest_args))
+                      for version in versions]
+            results = [(name, *task.result()) for name, task in tasks]
 
     elapsed = time.monotonic() - started
+    print(flush=True)
+    for name, passed, _ in results:
+        if not passed:
+            log = LOGS / (f"pytest-{name}.log" if name in versions else f"{name}.log")
+            lines = log.read_text(errors="replace").splitlines()
+            print(f"----- last {min(TAIL, len(lines))} lines of {log.relative_to(venvs.ROOT)} -----")
+            print("\n".join(lines[-TAIL:]), flush=True)
+    print("[test] summary:")
+    for _name, passed, summary in results:
+        print(f"[test]   {'ok    ' if passed else 'FAILED'} {summary}")
+    failed = [name for name, passed, _ in results if not passed]
     if failed:
         print(f"[test] FAILED: {', '.join(failed)} ({elapsed:.0f}s)", flush=True)
         return 1

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Any, Callable, Literal, NamedTuple, Union
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 import requests
@@ -56,7 +57,7 @@ PROBE_TIMEOUT = (10.0, 30.0)  # connect, read (seconds)
 PYPI_CONNECTION = "public:pypi"
 DESCRIBE_PERMISSION = "codeartifact:DescribeRepository on the repository (doctor needs it for this check only)"
 
-Verify = Union[bool, str]
+Verify = bool | str
 
 
 class Check(NamedTuple):

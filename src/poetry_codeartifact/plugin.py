@@ -10,7 +10,7 @@ a command that may read an index starts. Below this edge, modules import at the 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from cleo.events.console_events import COMMAND, TERMINATE
 from poetry.plugins.application_plugin import ApplicationPlugin
@@ -18,6 +18,8 @@ from poetry.plugins.application_plugin import ApplicationPlugin
 from poetry_codeartifact.command_names import COMMANDS, PRIORITY, command_class_name, needs_refresh
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cleo.events.console_command_event import ConsoleCommandEvent
     from cleo.events.console_terminate_event import ConsoleTerminateEvent
     from cleo.events.event_dispatcher import EventDispatcher

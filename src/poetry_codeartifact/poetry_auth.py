@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from poetry.publishing.uploader import Uploader
 from poetry.utils.authenticator import Authenticator
 from poetry.utils.password_manager import PasswordManager
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from poetry.config.config import Config
 
 REJECTED = (401, 403)

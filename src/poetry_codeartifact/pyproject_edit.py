@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
@@ -23,7 +23,7 @@ from poetry_codeartifact.errors import CodeArtifactError
 from poetry_codeartifact.settings import toml_loads
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from tomlkit import TOMLDocument
 

@@ -10,7 +10,7 @@ callback or as exceptions.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from poetry_codeartifact.console import warn
 from poetry_codeartifact.credentials import (
@@ -28,7 +28,7 @@ from poetry_codeartifact.store import MEMORY, open_store
 from poetry_codeartifact.tokens import TokenFetcher
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from cleo.io.io import IO
     from poetry.config.config import Config

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
-try:
+if sys.version_info >= (3, 11):  # a check mypy understands, for the oldest Python (3.10) too
     import tomllib as _tomllib
-except ImportError:  # Python < 3.11: Poetry depends on tomli there
-    import tomli as _tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+else:  # Python 3.10: Poetry depends on tomli there
+    import tomli as _tomllib
 
 from poetry_codeartifact.endpoint import (
     Endpoint,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from poetry.utils.password_manager import PasswordManager
 
@@ -21,6 +21,7 @@ from poetry_codeartifact.paths import TOKENS_NAME, config_dir
 from poetry_codeartifact.state import read_regular_file, write_private_file
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from poetry.config.config import Config

@@ -69,6 +69,10 @@ class User:
         self.home = root / "home"
         self.config_dir = root / "poetry-config"
         self.env = user_env(root, standin.url)
+        # virtualenv's seed wheels and interpreter data, extracted once per session rather than
+        # for every project's .venv (tests/conftest.py keeps this folder out of the real home).
+        if app_data := os.environ.get("VIRTUALENV_OVERRIDE_APP_DATA"):
+            self.env["VIRTUALENV_OVERRIDE_APP_DATA"] = app_data
 
     def project(self, name: str, *, package: bool = False) -> Path:
         path = self.root / name
