@@ -60,7 +60,8 @@ def _use_index_for_poetry_itself(user: User, index: PlainIndex) -> None:
 
 
 def _assert_active_and_working(user: User, standin: StandIn) -> None:
-    """The plugin is the one Poetry loaded, and the whole flow works with it."""
+    """The plugin is the one Poetry loaded, and it works: add-source logs in with boto3 (so its
+    dependencies came along) and writes the source."""
     plugins = user.run("self", "show", "plugins").out
     assert "poetry-codeartifact (0." in plugins
     assert "Use AWS CodeArtifact from Poetry like a native package index" in plugins  # not the namesake
@@ -68,10 +69,10 @@ def _assert_active_and_working(user: User, standin: StandIn) -> None:
     assert first.startswith("poetry-codeartifact 0.")
     assert str(Path(user.poetry).parent.parent) in first  # loaded from the fresh Poetry's environment
     app = user.project("app")
-    user.add_source(app, "private", "private")
-    user.run("add", "acme-utils", cwd=app)
+    added = user.add_source(app, "private", "private")
+    assert "Logged in" in added.out
     assert standin.token_calls() == 1
-    assert "acme-utils" in user.run("show", cwd=app).out
+    assert "private (source, primary)" in user.run("codeartifact", "status", cwd=app).out
 
 
 def test_poetry_self_add_of_the_built_wheel(newcomer: User, standin: StandIn, index: PlainIndex) -> None:
