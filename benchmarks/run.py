@@ -1,4 +1,4 @@
-"""The performance benchmark of poetry-codeartifact: ``python3 benchmarks/run.py``.
+"""The performance benchmark of poetry-codeartifact: ``python3 benchmarks/run.py`` (or ``python -m benchmarks.run``).
 
 Not part of the tests. Needs only Python 3: it builds the virtualenvs (tools/venvs.py: per
 Poetry version, Poetry with the plugin installed from the freshly built wheel, and plain Poetry
@@ -65,13 +65,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+if not __package__:  # run as `python3 benchmarks/run.py`: import from the repository root, not from benchmarks/
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from tools import importable, venvs
+from tools.standin import StandIn
+from tools.wheels import make_wheel
 
 if TYPE_CHECKING:
     from tests.support.user import User
-    from tools.standin import StandIn
 
 PREPARED_ENV = "POETRY_CODEARTIFACT_BENCH_ENVS"  # set by the first stage for the re-executed one
 STARTED_ENV = "POETRY_CODEARTIFACT_BENCH_STARTED"
@@ -530,8 +532,6 @@ class VersionBench:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    from tools import venvs
-
     parser = argparse.ArgumentParser(
         description="The performance benchmark of poetry-codeartifact against plain Poetry (see the module docstring)."
     )
@@ -565,8 +565,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def prepare_and_reexec(args: argparse.Namespace) -> int:
     """First stage (any Python 3): build the virtualenvs, then run the benchmark under the test
     virtualenv's Python, which can run the stand-in (pypiserver)."""
-    from tools import venvs
-
     started = time.time()
     envs = venvs.prepare(args.versions)
     paths = {
@@ -579,15 +577,12 @@ def prepare_and_reexec(args: argparse.Namespace) -> int:
     }
     python = venvs.bin_path(envs[args.versions[0]].test, "python")
     env = {**os.environ, PREPARED_ENV: json.dumps(paths), STARTED_ENV: str(started)}
-    command = [str(python), str(Path(__file__).resolve()), *sys.argv[1:]]
-    return subprocess.run(command, env=env).returncode
+    command = [str(python), "-m", "benchmarks.run", *sys.argv[1:]]
+    return subprocess.run(command, env=importable(env)).returncode
 
 
 def benchmark(args: argparse.Namespace) -> int:
     """Second stage: the stand-in in this process, real Poetry processes against it."""
-    from tests.support.wheels import make_wheel
-    from tools.standin import StandIn
-
     paths: dict[str, dict[str, str]] = json.loads(os.environ[PREPARED_ENV])
     started = float(os.environ.get(STARTED_ENV) or time.time())
     info = machine()

@@ -1,4 +1,4 @@
-"""Try poetry-codeartifact without AWS: ``python3 tools/demo.py``.
+"""Try poetry-codeartifact without AWS: ``python3 tools/demo.py`` (or ``python -m tools.demo``).
 
 Needs only Python 3. It builds what it needs (virtualenvs with Poetry and this plugin, see
 tools/venvs.py; the first run downloads them from PyPI and takes a few minutes), starts the
@@ -42,13 +42,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # run as `python3 tools/demo.py`: import `tools` from the repository root, not from tools/
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-import sandbox
-import venvs
-from standin import DEFAULT_REPOS, TOKEN_PREFIX
+from tools import ROOT, importable, sandbox, venvs
+from tools.standin import DEFAULT_REPOS, TOKEN_PREFIX
 
-DEMO = venvs.ROOT / ".demo"
+DEMO = ROOT / ".demo"
 DOMAIN, OWNER, REGION, REPOSITORY = DEFAULT_REPOS[0]  # acme / 111122223333 / eu-west-1 / private
 SOURCE = "private"  # the name of the source in the projects (the same as the repository here)
 KEY = f"{DOMAIN}-{OWNER}@{REGION}"  # how the plugin files the domain's token
@@ -101,8 +101,9 @@ def fail(text: str) -> NoReturn:
 
 
 class StandInProcess:
-    """tools/standin.py as a process of its own (in its own process group, so that it and its
-    pypiserver children can be stopped together), controlled over its /_standin/ admin API."""
+    """The stand-in (``python -m tools.standin serve``) as a process of its own (in its own process
+    group, so that it and its pypiserver children can be stopped together), controlled over its
+    /_standin/ admin API."""
 
     def __init__(self, python: Path, workdir: Path) -> None:
         self.workdir = workdir
@@ -115,11 +116,11 @@ class StandInProcess:
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def start(self) -> None:
-        command = [str(self._python), str(venvs.ROOT / "tools" / "standin.py"), "serve", "--workdir", str(self.workdir)]
+        command = [str(self._python), "-m", "tools.standin", "serve", "--workdir", str(self.workdir)]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 command, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True,
-                start_new_session=True, env={**os.environ, **safety_net_env()},
+                start_new_session=True, env=importable({**os.environ, **safety_net_env()}),
             )
         assert self.process.stdout is not None
         with selectors.DefaultSelector() as selector:

@@ -13,7 +13,8 @@ have not expired, and answers anything else with 401 as CodeArtifact does. A rep
 be told to refuse every request (``refuse``), as one whose policy denies the caller does.
 
 Used in-process by the tests (``StandIn``) and as a process by the demo
-(``python tools/standin.py serve --workdir DIR``), which controls it over ``/_standin/``.
+(``python -m tools.standin serve --workdir DIR`` from the repository root), which controls it
+over ``/_standin/``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import logging
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -32,8 +35,12 @@ from base64 import b64decode
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from tools import importable
 
 TOKEN_PREFIX = "STANDIN-SECRET-"
 DEFAULT_REPOS = (
@@ -272,8 +279,9 @@ class StandIn:
 
 
 def _start_backend(repo: Repo) -> tuple[subprocess.Popen[bytes], int]:
-    command = [sys.executable, __file__, "backend", "--root", str(repo.root), "--prefix", f"/pypi/{repo.name}"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "tools.standin", "backend", "--root", str(repo.root), "--prefix",
+               f"/pypi/{repo.name}"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=importable(os.environ))
     assert process.stdout is not None
     line = process.stdout.readline().decode().strip()
     if not line.isdigit():
@@ -628,11 +636,9 @@ def _basic_password(header: str) -> str | None:
 
 def _serve_backend(root: str, prefix: str) -> None:
     """One pypiserver (which keeps its configuration in module globals: one per process)."""
-    import logging
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
-    import pypiserver
+    # Only this backend process needs pypiserver, which only the test virtualenv has: the demo and
+    # the benchmark import this module under a bare python3 for TOKEN_PREFIX and the repositories.
+    import pypiserver  # noqa: PLC0415 - see above
 
     logging.disable(logging.CRITICAL)
     app = pypiserver.app(roots=[root], authenticate=[], password_file=".", disable_fallback=True)
@@ -671,8 +677,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     standin = StandIn(Path(args.workdir)).start(args.port)
     print(standin.url, flush=True)
-    import signal
-
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         while True:

@@ -1,4 +1,4 @@
-"""Run every test on every tested Poetry version: ``python3 tools/test.py``.
+"""Run every test on every tested Poetry version: ``python3 tools/test.py`` (or ``python -m tools.test``).
 
 Builds what it needs first (virtualenvs per Poetry version, each with its own Python, and the
 plugin wheel; see tools/venvs.py), then runs ruff and mypy once and pytest once per Poetry
@@ -34,12 +34,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if not __package__:  # run as `python3 tools/test.py`: import `tools` from the repository root, not from tools/
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-import venvs
+from tools import ROOT, venvs
 
 LINTED = ("src", "tests", "tools", "benchmarks")
-LOGS = venvs.ROOT / ".test-logs"
+LOGS = ROOT / ".test-logs"
 TAIL = 80  # lines of a failing log shown in the summary
 _print_lock = threading.Lock()
 
@@ -67,7 +68,8 @@ def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[
     env["HOME"] = str(trap)  # tests/conftest.py must move everything elsewhere before it is used
     for name in ("CONFIG", "CACHE", "DATA"):
         env.pop(f"POETRY_{name}_DIR", None)
-    assert envs.plugins and envs.wheelhouse
+    assert envs.plugins
+    assert envs.wheelhouse
     env["POETRY_CODEARTIFACT_TEST_POETRY"] = str(venvs.bin_path(envs.poetry, "poetry"))
     env["POETRY_CODEARTIFACT_TEST_POETRY_VERSION"] = version
     env["POETRY_CODEARTIFACT_TEST_BASELINE"] = str(venvs.bin_path(envs.baseline, "poetry"))
@@ -77,10 +79,10 @@ def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[
     command = [str(venvs.bin_path(envs.test, "python")), "-m", "pytest", "-p", "no:cacheprovider",
                "--durations=15", *pytest_args]
     python = envs.python.version.split()[0]
-    say(f"pytest on Poetry {version} (Python {python}) -> {log.relative_to(venvs.ROOT)}")
+    say(f"pytest on Poetry {version} (Python {python}) -> {log.relative_to(ROOT)}")
     started = time.monotonic()
     with log.open("w") as out:
-        code = subprocess.run(command, cwd=venvs.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        code = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                               stdin=subprocess.DEVNULL).returncode
     elapsed = time.monotonic() - started
     passed = code in (0, 5)  # 5: nothing selected by -k
@@ -97,7 +99,7 @@ def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[
 def run_lint(name: str, command: list[str]) -> tuple[bool, str]:
     log = LOGS / f"{name}.log"
     with log.open("w") as out:
-        code = subprocess.run(command, cwd=venvs.ROOT, stdout=out, stderr=subprocess.STDOUT).returncode
+        code = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT).returncode
     summary = f"{name}: {_summary_line(log)}"
     say(("passed: " if code == 0 else "FAILED: ") + summary)
     return code == 0, summary
@@ -134,7 +136,7 @@ def main() -> int:
             oldest = min(envs.values(), key=lambda e: tuple(int(n) for n in e.python.version.split()[0].split(".")[:2]))
             python = str(venvs.bin_path(oldest.test, "python"))
             tasks.append(("ruff", pool.submit(
-                run_lint, "ruff", [python, "-m", "ruff", "check", *(p for p in LINTED if (venvs.ROOT / p).exists())])))
+                run_lint, "ruff", [python, "-m", "ruff", "check", *(p for p in LINTED if (ROOT / p).exists())])))
             tasks.append(("mypy", pool.submit(run_lint, "mypy", [python, "-m", "mypy"])))
         with ThreadPoolExecutor(jobs) as pytest_pool:
             tasks += [(version, pytest_pool.submit(run_pytest, version, envs[version], args.pytest_args))
@@ -147,7 +149,7 @@ def main() -> int:
         if not passed:
             log = LOGS / (f"pytest-{name}.log" if name in versions else f"{name}.log")
             lines = log.read_text(errors="replace").splitlines()
-            print(f"----- last {min(TAIL, len(lines))} lines of {log.relative_to(venvs.ROOT)} -----")
+            print(f"----- last {min(TAIL, len(lines))} lines of {log.relative_to(ROOT)} -----")
             print("\n".join(lines[-TAIL:]), flush=True)
     print("[test] summary:")
     for _name, passed, summary in results:

@@ -30,11 +30,12 @@ import shutil
 import subprocess
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
+
 VENVS = ROOT / ".venvs"
 DIST = ROOT / "dist"
 POETRY_VERSIONS = ("1.8.5", "2.0.1", "2.5.1")
@@ -288,6 +289,11 @@ def baseline_env(version: str, python: Python) -> Path:
     return env
 
 
+def _wheelhouse_after(version: str, python: Python, test: Future[Path], plain: Future[Path]) -> Path:
+    """:func:`wheelhouse`, once the test venv (its pip) and the baseline venv (its seed packages) exist."""
+    return wheelhouse(version, python, bin_path(test.result(), "python"), plain.result())
+
+
 class Envs(NamedTuple):
     python: Python  # what every venv of this Poetry version is made with
     test: Path
@@ -314,10 +320,7 @@ def prepare(versions: tuple[str, ...] = POETRY_VERSIONS, *, everything: bool = F
                 pool.submit(poetry_env, v, pythons[v], wheel),
                 plain,
                 pool.submit(plugins_env, v, pythons[v], wheel) if everything else None,
-                pool.submit(
-                    lambda v=v, plain=plain: wheelhouse(v, pythons[v], bin_path(tests[v].result(), "python"),
-                                                        plain.result())
-                ) if everything else None,
+                pool.submit(_wheelhouse_after, v, pythons[v], tests[v], plain) if everything else None,
             )
         return {
             v: Envs(pythons[v], tests[v].result(), user.result(), plain.result(),

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.support.user import POETRY, User
-from tests.support.wheels import make_wheel
+from tools.wheels import make_wheel
 
 if TYPE_CHECKING:
     from pathlib import Path

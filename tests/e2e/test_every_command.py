@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.support.user import IS_POETRY_1, User
-from tests.support.wheels import make_wheel
 from tools.standin import OwnServer
+from tools.wheels import make_wheel
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

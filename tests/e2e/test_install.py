@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.support.user import WHEELHOUSE, User, fresh_poetry, pip_install
+from tools import ROOT
 from tools.standin import PlainIndex
-from tools.venvs import DIST, ROOT
+from tools.venvs import DIST
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

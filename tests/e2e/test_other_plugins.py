@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.support.user import WHEELHOUSE, WITH_OTHER_PLUGINS, User
-from tests.support.wheels import make_wheel
+from tools.wheels import make_wheel
 
 if TYPE_CHECKING:
     from tools.standin import StandIn

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from tests.support.wheels import make_wheel
+from tools.wheels import make_wheel
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -1,4 +1,4 @@
-"""Tiny, valid wheels for the stand-in's repositories (the private packages of the tests)."""
+"""Tiny, valid wheels for the stand-in's repositories: the private packages of the tests and the benchmark."""
 
 from __future__ import annotations
 
