@@ -63,17 +63,16 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 if not __package__:  # run as `python3 benchmarks/run.py`: import from the repository root, not from benchmarks/
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from tools import importable, venvs
+from tools.poetry_runner import PoetryFailed, PoetryRunner
+from tools.sandbox import pyproject, user_env
 from tools.standin import StandIn
 from tools.wheels import make_wheel
-
-if TYPE_CHECKING:
-    from tests.support.user import User
 
 PREPARED_ENV = "POETRY_CODEARTIFACT_BENCH_ENVS"  # set by the first stage for the re-executed one
 STARTED_ENV = "POETRY_CODEARTIFACT_BENCH_STARTED"
@@ -255,41 +254,26 @@ def machine() -> dict[str, Any]:
 
 
 class Failed(Exception):
-    pass
+    """A run under valgrind failed (a plain run raises tools.poetry_runner.PoetryFailed)."""
 
 
-@dataclass
-class Side:
-    """One user's machine (HOME, Poetry config, a project) and the Poetry it runs."""
+class Side(PoetryRunner):
+    """One user's machine (HOME, Poetry config, a project) and the Poetry it runs: commands run in
+    the project unless given a ``cwd``, and :meth:`run` fails on an error or a leaked token."""
 
-    user: User
-    project: Path
-
-    def run(self, *args: str, cwd: Path | None = None, program: str | None = None) -> float:
-        """Run ``poetry *args`` (or ``program *args``); the wall time of the process alone."""
-        from tools.standin import TOKEN_PREFIX
-
-        command = [program or self.user.poetry, *args]
-        started = time.perf_counter()
-        process = subprocess.run(
-            command, cwd=cwd or self.project, env=self.user.env, stdin=subprocess.DEVNULL,
-            capture_output=True, text=True, timeout=600,
-        )
-        elapsed = time.perf_counter() - started
-        output = process.stdout + process.stderr
-        if process.returncode != 0:
-            raise Failed(f"{' '.join(command)} in {cwd or self.project} -> {process.returncode}\n{output}")
-        if TOKEN_PREFIX in output:
-            raise Failed(f"a token leaked into the output of {' '.join(command)}")
-        return elapsed
+    def __init__(self, poetry: str, standin: StandIn, root: Path, project: Path, version: str) -> None:
+        super().__init__(poetry, user_env(root, standin.url), version, cwd=project, timeout=600)
+        self.root = root
+        self.project = project
+        self.config_dir = root / "poetry-config"
 
     def instructions(self, *args: str, cwd: Path | None = None) -> int:
         """The instructions ``poetry *args`` executes, counted by valgrind's callgrind (about
         40 times slower than a plain run). Hash randomisation is fixed so that two runs of the
         same command execute the same instructions."""
-        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", self.user.poetry, *args]
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", self.poetry, *args]
         process = subprocess.run(
-            command, cwd=cwd or self.project, env={**self.user.env, "PYTHONHASHSEED": "0"},
+            command, cwd=cwd or self.project, env={**self.env, "PYTHONHASHSEED": "0"},
             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=1800,
         )
         match = re.search(r"Collected : (\d+)", process.stderr)
@@ -327,7 +311,7 @@ class Counter:
 def record(scenario: Scenario, standin: StandIn, side: Side, args: tuple[str, ...], plugin: bool,
            program: str | None = None, cwd: Path | None = None) -> None:
     counter = Counter(standin)
-    elapsed = side.run(*args, program=program, cwd=cwd)
+    elapsed = side.run(*args, program=program, cwd=cwd).seconds
     tokens, sts, endpoints, unauthorized = counter.delta()
     if plugin:
         scenario.plugin.append(elapsed)
@@ -356,19 +340,23 @@ class VersionBench:
         self.python = str(poetry.parent / "python")  # the Python of the user's Poetry (has boto3)
         self.standin = standin
         self.workdir = workdir
-        self.lock_args = ("lock", "--no-update") if version.startswith("1.") else ("lock",)
 
     # -- setup -----------------------------------------------------------------------------
 
-    def _user(self, name: str, poetry: str) -> User:
-        from tests.support.user import User
+    @property
+    def lock_args(self) -> tuple[str, ...]:
+        return self.two.lock_args
 
-        return User(self.workdir / name, self.standin, poetry=poetry)
+    def _side(self, name: str, poetry: str) -> Side:
+        """A new user's machine under the work folder with an empty project folder, ``app``."""
+        root = self.workdir / name
+        project = root / "app"
+        project.mkdir(parents=True)
+        return Side(poetry, self.standin, root, project, self.version)
 
     def _plugin_project(self, name: str, repos: tuple[str, ...], publish: bool) -> Side:
-        user = self._user(name, self.poetry)
-        project = user.project("app")
-        side = Side(user, project)
+        side = self._side(name, self.poetry)
+        (side.project / "pyproject.toml").write_text(pyproject("app"))
         for index, repo in enumerate(repos):
             r = self.standin.repos[repo]
             extra = () if index == 0 else ("--priority", "supplemental")
@@ -384,19 +372,17 @@ class VersionBench:
         """The same project under plain Poetry, set up as by hand without the plugin: the plugin
         side's tokens as static ``http-basic`` credentials of every source and publish repository
         name, and the same publish repositories in Poetry's config."""
-        import tomlkit
+        # The second stage's virtualenv has tomlkit; the first stage runs on a bare python3.
+        import tomlkit  # noqa: PLC0415 - see above
 
-        user = self._user(name, self.plain)
-        project = user.root / "app"
-        project.mkdir(parents=True)
+        side = self._side(name, self.plain)
         for file in ("pyproject.toml", "poetry.lock"):
-            shutil.copyfile(plugin.project / file, project / file)
-        side = Side(user, project)
-        tokens = json.loads((plugin.user.config_dir / "codeartifact-tokens.json").read_text())["tokens"]
+            shutil.copyfile(plugin.project / file, side.project / file)
+        tokens = json.loads((plugin.config_dir / "codeartifact-tokens.json").read_text())["tokens"]
         for source in names:
             r = self.standin.repos.get(source) or self.standin.repos["private"]  # `releases`: domain acme
             side.run("config", f"http-basic.{source}", "aws", tokens[f"{r.domain}-{r.owner}@{r.region}"])
-        config_file = plugin.user.config_dir / "config.toml"
+        config_file = plugin.config_dir / "config.toml"
         config = tomlkit.parse(config_file.read_text()).unwrap() if config_file.exists() else {}
         for repository, entry in config.get("repositories", {}).items():
             side.run("config", f"repositories.{repository}", entry["url"])
@@ -412,8 +398,8 @@ class VersionBench:
         self.one_plain = self._baseline_project("plain-one-domain", self.one, (*one, RELEASES))
         # Warm-up (untimed): every command once on every side, so that caches are as in daily use.
         for side in (self.two, self.two_plain, self.one, self.one_plain):
-            side.run("--version", cwd=side.user.root)
-            side.run("list", cwd=side.user.root)
+            side.run("--version", cwd=side.root)
+            side.run("list", cwd=side.root)
             side.run("install")
             side.run(*self.lock_args)
         log(f"Poetry {self.version}: projects ready in {time.monotonic() - started:.0f}s")
@@ -463,9 +449,9 @@ class VersionBench:
         two, plain = self.two, self.two_plain
         startup = [
             (self.scenario("version", "`poetry --version`", "<= 1.03x", max_ratio=1.03),
-             Call(two, ("--version",), two.user.root), Call(plain, ("--version",), plain.user.root)),
+             Call(two, ("--version",), two.root), Call(plain, ("--version",), plain.root)),
             (self.scenario("list", "`poetry list`", "<= 1.03x", max_ratio=1.03),
-             Call(two, ("list",), two.user.root), Call(plain, ("list",), plain.user.root)),
+             Call(two, ("list",), two.root), Call(plain, ("list",), plain.root)),
         ]
         self.until_decided(startup, args.min_rounds, args.rounds)
         log(f"Poetry {v}: start-up done ({', '.join(f'{s.key} {len(s.plugin)} rounds' for s, _, _ in startup)})")
@@ -600,7 +586,7 @@ def benchmark(args: argparse.Namespace) -> int:
                                      standin, workdir / version)
                 bench.setup()
                 scenarios += bench.run(args)
-        except Failed as error:
+        except (Failed, PoetryFailed) as error:
             log(f"FAILED: {error}")
             return 1
         finally:

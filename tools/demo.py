@@ -38,7 +38,6 @@ import sys
 import textwrap
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -46,6 +45,7 @@ if not __package__:  # run as `python3 tools/demo.py`: import `tools` from the r
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from tools import ROOT, importable, sandbox, venvs
+from tools.poetry_runner import PoetryRunner, Result, TokenLeaked
 from tools.standin import DEFAULT_REPOS, TOKEN_PREFIX
 
 DEMO = ROOT / ".demo"
@@ -188,25 +188,17 @@ def safety_net_env() -> dict[str, str]:
 # -- the developer's machine -----------------------------------------------------------------
 
 
-@dataclass
-class Result:
-    code: int
-    text: str  # stdout and stderr, interleaved as a terminal shows them
-
-
-class Machine:
+class Machine(PoetryRunner):
     """A developer's machine: a real ``poetry`` with the plugin, an isolated HOME and Poetry
     configuration, fake AWS keys, and boto3 pointed at the stand-in."""
 
     def __init__(self, root: Path, poetry: Path, standin: StandInProcess, poetry_version: str) -> None:
+        env = sandbox.user_env(root, standin.url, access_key="AKIDSTANDINDEMO", proxy_port=_PROXY_PORT)
+        super().__init__(poetry, env, poetry_version, cwd=root)
         self.root = root
-        self.poetry = poetry
-        self.poetry_version = poetry_version
         self.home = root / "home"
         self.config_dir = root / "poetry-config"
         self.cache_dir = root / "poetry-cache"
-        self.cwd = root
-        self.env = sandbox.user_env(root, standin.url, access_key="AKIDSTANDINDEMO", proxy_port=_PROXY_PORT)
         self.baseline = poetry  # a Poetry without the plugin (step 9's teammate)
         self.test_python = Path(sys.executable)  # a Python with boto3 (step 9's AWS CLI call)
         self.wheelhouse: Path | None = None  # the public packages behind the repository (step 9)
@@ -230,30 +222,23 @@ class Machine:
         to the machine's environment; ``shown_env`` is how the printed command line shows it."""
         print(_styled("$ " + shown_env + "poetry " + " ".join(_quote(a) for a in args), "1"), flush=True)
         try:
-            process = subprocess.run(
-                [str(self.poetry), *args], cwd=self.cwd, env={**self.env, **(env or {})}, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, text=True, timeout=300, stdin=subprocess.DEVNULL,
-            )
+            result = self.run(*args, env=env, check=False, merge_stderr=True)
         except subprocess.TimeoutExpired:
             fail(f"`poetry {' '.join(args)}` did not finish in 5 minutes")
-        result = Result(process.returncode, process.stdout.replace("\r", "\n"))
-        if TOKEN_PREFIX in result.text:
+        except TokenLeaked:
             fail(f"a token appeared in the output of `poetry {' '.join(args)}` (it never should); not showing it")
+        text = result.out.replace("\r", "\n")  # stdout and stderr, interleaved as a terminal shows them
         if verbose_filter and result.code == 0:
-            show(_trim_verbose(result.text))
+            show(_trim_verbose(text))
             print(INDENT + "(verbose output trimmed to the plugin's lines and Poetry's main steps)", flush=True)
         else:
-            show(result.text)
+            show(text)
         if result.code != 0:
             fail(f"`poetry {' '.join(args)}` exited with {result.code}")
-        missing = [text for text in expect if text not in result.text]
+        missing = [wanted for wanted in expect if wanted not in text]
         if missing:
             fail(f"`poetry {' '.join(args)}` did not print {missing}")
         return result
-
-    def lock_args(self) -> tuple[str, ...]:
-        """``poetry lock`` without updating locked versions, on Poetry 1.8 and 2.x."""
-        return ("lock", "--no-update") if self.poetry_version.startswith("1.") else ("lock",)
 
 
 def _quote(arg: str) -> str:
@@ -372,7 +357,7 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
         "you trust yourself. The stand-in is 127.0.0.1, so this machine trusts it with "
         f"POETRY_CODEARTIFACT_TRUSTED_HOSTS={machine.env['POETRY_CODEARTIFACT_TRUSTED_HOSTS']} (a project file "
         "cannot do that: a cloned pyproject.toml must never steer your token to its own server).")
-    say(f"Poetry: {machine.poetry_version}, with poetry-codeartifact installed into it "
+    say(f"Poetry: {machine.version}, with poetry-codeartifact installed into it "
         "(what `poetry self add poetry-codeartifact` does).")
 
     # 2 -------------------------------------------------------------------------------------
@@ -442,7 +427,7 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
         "good it only reads two small files: no AWS call, no delay. Three commands in a row (the -vvv one "
         "shows the plugin's check):")
     machine.poetry_run("install", expect=("No dependencies to install or update",))
-    machine.poetry_run(*machine.lock_args())
+    machine.poetry_run(*machine.lock_args)
     machine.poetry_run("install", "-vvv", expect=(f"CodeArtifact: {SOURCE}: token valid",), verbose_filter=True)
     count_calls("three commands with a valid token", 0)
 
@@ -512,7 +497,7 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
 
     # 9 -------------------------------------------------------------------------------------
     step(9, TOTAL_STEPS, "a teammate joins through requires-plugins")
-    if machine.poetry_version.startswith("1."):
+    if machine.is_poetry_1:
         say("Poetry 1.8 has no [tool.poetry.requires-plugins]: run the demo with Poetry 2.x to see this step.")
     else:
         teammate_joins(machine, standin, app, count_calls)
@@ -537,7 +522,7 @@ def teammate_joins(machine: Machine, standin: StandInProcess, app: Path, count_c
 
     assert machine.wheelhouse is not None
     serve_plugin_from_codeartifact(standin, machine.wheelhouse)
-    teammate = Machine(machine.root / "teammate", machine.baseline, standin, machine.poetry_version)
+    teammate = Machine(machine.root / "teammate", machine.baseline, standin, machine.version)
     clone = teammate.root / "app"
     clone.mkdir(parents=True)
     for name in ("pyproject.toml", "poetry.lock"):
@@ -596,7 +581,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
 
-    def terminated(signum: int, frame: object) -> None:
+    def terminated(*_: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminated)  # stop the stand-in on `kill` too, not just Ctrl-C

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.user import IS_POETRY_1, User
+from tests.support.user import User
 from tools.standin import OwnServer
 from tools.wheels import make_wheel
 
@@ -55,9 +55,9 @@ COMMANDS = [
 def test_commands_beyond_install_get_a_fresh_token(
     user: User, standin: StandIn, args: tuple[str, ...], expected: str
 ) -> None:
-    if args[0] == "search" and IS_POETRY_1:
+    if args[0] == "search" and user.is_poetry_1:
         pytest.skip("Poetry 1.8 searches PyPI only, never a project's sources")
-    if args[0] == "export" and not IS_POETRY_1:
+    if args[0] == "export" and not user.is_poetry_1:
         pytest.skip("Poetry 2 has no export without poetry-plugin-export: see test_other_plugins.py")
     app = app_with_newer_release(user, standin)
     user.expire_tokens(app, "private")

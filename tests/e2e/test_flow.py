@@ -7,7 +7,7 @@ import json
 import shutil
 import stat
 
-from tests.support.user import IS_POETRY_1, User
+from tests.support.user import BASELINE, User
 from tools.standin import TOKEN_PREFIX, StandIn
 
 
@@ -73,7 +73,7 @@ def test_expired_token_is_refreshed_by_install_lock_and_publish(user: User, stan
         user.expire_tokens(cwd, "private")
         calls = standin.token_calls()
         unauthorized = standin.state.unauthorized
-        args = ("lock", "--no-update") if command == ("lock",) and IS_POETRY_1 else command
+        args = user.lock_args if command == ("lock",) else command
         result = user.run(*args, "-vvv", cwd=cwd)
         assert standin.token_calls() == calls + 1, result
         assert standin.state.unauthorized == unauthorized  # never sent the dead token
@@ -85,10 +85,9 @@ def test_valid_token_means_zero_calls_for_ten_commands(user: User, standin: Stan
     app = app_with_source(user)
     user.run("add", "acme-utils", cwd=app)
     calls = standin.token_calls()
-    for args in (["install"], ["lock"], ["update"], ["install"], ["show"], ["lock"], ["install", "--dry-run"],
-                 ["update", "--dry-run"], ["check"], ["install"]):
-        if args == ["lock"] and IS_POETRY_1:
-            args = ["lock", "--no-update"]
+    lock = user.lock_args
+    for args in (("install",), lock, ("update",), ("install",), ("show",), lock, ("install", "--dry-run"),
+                 ("update", "--dry-run"), ("check",), ("install",)):
         user.run(*args, cwd=app)
     assert standin.token_calls() == calls
 
@@ -119,8 +118,6 @@ def test_no_credentials_is_a_clear_error(user: User, standin: StandIn) -> None:
 
 
 def test_commands_without_an_index_make_no_call_and_match_plain_poetry(user: User, standin: StandIn) -> None:
-    from tests.support.user import BASELINE
-
     app = user.project("app", package=True)
     user.add_source(app, "private", "private", "--no-login")  # no token at all: any refresh would call
     outside = user.root / "outside"
@@ -132,7 +129,7 @@ def test_commands_without_an_index_make_no_call_and_match_plain_poetry(user: Use
     for args, cwd in runs:
         ours = user.run(*args, cwd=cwd)
         if BASELINE and args not in (("list",), ("new", "fresh")):
-            plain = user.run(*args, cwd=cwd, poetry=BASELINE)
+            plain = user.run(*args, cwd=cwd, program=BASELINE)
             assert (ours.code, ours.out) == (plain.code, plain.out), (ours, plain)
     assert standin.token_calls() == 0 and standin.state.endpoint_calls == 0
 
@@ -140,8 +137,6 @@ def test_commands_without_an_index_make_no_call_and_match_plain_poetry(user: Use
 def test_auto_refresh_can_be_turned_off(user: User, standin: StandIn) -> None:
     app = user.project("app")
     user.add_source(app, "private", "private", "--no-login")
-    result = user.lock(app, check=False) if False else user.run(
-        *(["lock", "--no-update"] if IS_POETRY_1 else ["lock"]), cwd=app,
-        env={"POETRY_CODEARTIFACT_AUTO_REFRESH": "false"}, check=False)
+    result = user.lock(app, check=False, env={"POETRY_CODEARTIFACT_AUTO_REFRESH": "false"})
     assert standin.token_calls() == 0
     assert TOKEN_PREFIX not in result.text

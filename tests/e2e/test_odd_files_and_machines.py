@@ -15,9 +15,8 @@ except ImportError:  # Python < 3.11
 
 import pytest
 
-from tests.support.user import IS_POETRY_1, User
-
 if TYPE_CHECKING:
+    from tests.support.user import User
     from tools.standin import StandIn
 
 ACME = "acme-111122223333@eu-west-1"
@@ -143,8 +142,8 @@ def test_a_store_that_cannot_be_written_is_named_and_login_fails(user: User, sta
 def test_the_profile_named_is_the_one_boto3_used(user: User, standin: StandIn) -> None:
     app = user.project("app")
     user.add_source(app, "private", "private", "--no-login")
-    result = user.run(*(["lock", "--no-update"] if IS_POETRY_1 else ["lock"]), cwd=app, check=False,
-                      env={"AWS_PROFILE": "ghost"}, drop=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
+    result = user.lock(app, check=False, env={"AWS_PROFILE": "ghost"},
+                       drop=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
     assert result.code == 1
     assert "the AWS profile 'ghost' does not exist" in result.err
     assert "None" not in result.err
@@ -156,7 +155,7 @@ def test_two_failing_domains_each_keep_their_own_message(user: User, standin: St
     user.add_source(app, "shared", "shared", "--no-login", "--priority", "supplemental")
     standin.inject("AccessDeniedException", count=1)
     standin.inject("ResourceNotFoundException", count=1)
-    result = user.run(*(["lock", "--no-update"] if IS_POETRY_1 else ["lock"]), cwd=app, check=False)
+    result = user.lock(app, check=False)
     assert result.code == 1
     acme = next(line for line in result.err.splitlines() if "'private'" in line)
     tools = next(line for line in result.err.splitlines() if "'shared'" in line)

@@ -8,10 +8,10 @@ import subprocess
 import time
 from typing import TYPE_CHECKING
 
-from tests.support.user import IS_POETRY_1, User
 from tools.standin import TOKEN_PREFIX
 
 if TYPE_CHECKING:
+    from tests.support.user import User
     from tools.standin import StandIn
 
 
@@ -40,7 +40,7 @@ def test_eight_parallel_locks_make_one_token_call(user: User, standin: StandIn) 
         (project / "pyproject.toml").write_text(text)
         projects.append(project)
     assert standin.token_calls() == 0
-    command = [user.poetry, "lock", *(["--no-update"] if IS_POETRY_1 else [])]
+    command = [user.poetry, *user.lock_args]
     processes = [
         subprocess.Popen(command, cwd=p, env=user.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for p in projects
@@ -84,8 +84,7 @@ def test_a_slow_control_plane_is_bounded_and_explained(user: User, standin: Stan
     user.add_source(app, "private", "private", "--no-login")
     standin.inject("slow", count=10, delay=30)
     started = time.monotonic()
-    result = user.run(*(["lock", "--no-update"] if IS_POETRY_1 else ["lock"]), cwd=app, check=False,
-                      env={"POETRY_CODEARTIFACT_TIMEOUT": "8"})
+    result = user.lock(app, check=False, env={"POETRY_CODEARTIFACT_TIMEOUT": "8"})
     assert time.monotonic() - started < 25  # not 3 minutes of silence
     assert result.code == 1
     assert "still waiting for CodeArtifact to issue a token for acme (eu-west-1)" in result.err

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cleo.testers.application_tester import ApplicationTester
 from poetry.config.config import Config
 from poetry.console.application import Application
 
+from tools.poetry_runner import Result
 from tools.standin import TOKEN_PREFIX
 
 if TYPE_CHECKING:
@@ -31,24 +31,13 @@ line-length = 100
 """
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
-
-
 def run(args: str) -> Result:
     Config.create(reload=True)  # a new Poetry process reads its config afresh
     app = Application()
     app.auto_exits(False)
     tester = ApplicationTester(app)
     code = tester.execute(args, decorated=False)
-    return Result(code, tester.io.fetch_output(), tester.io.fetch_error())
+    return Result(code, tester.io.fetch_output(), tester.io.fetch_error(), tuple(args.split()))
 
 
 def snapshot(*paths: Path) -> dict[Path, bytes | None]:

@@ -2,7 +2,8 @@
 installed into it from the built wheel), an isolated HOME and Poetry config, fake AWS
 credentials, boto3 pointed at the stand-in, and the network safety net.
 
-Every command's output is checked for tokens: no test can pass while one leaks.
+Every command's output is checked for tokens (``tools/poetry_runner.py``): no test can pass
+while one leaks.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tests.support.app import Result
+from tools.poetry_runner import PoetryRunner
 from tools.sandbox import pyproject, user_env
 from tools.standin import TOKEN_PREFIX, StandIn
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from tools.poetry_runner import Result
 
 POETRY = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY", "")
 POETRY_VERSION = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY_VERSION", "")
@@ -51,24 +53,15 @@ def pip_install(env: Path, *requirements: str) -> None:
     )
 
 
-@dataclass
-class Run(Result):
-    """A ``poetry`` subprocess's result, with the arguments it ran with."""
+class User(PoetryRunner):
+    """A user's machine and its ``poetry``: commands run in ``root`` unless given a ``cwd``."""
 
-    args: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        return f"poetry {' '.join(self.args)} -> {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
-
-
-class User:
     def __init__(self, root: Path, standin: StandIn, poetry: str = POETRY) -> None:
+        super().__init__(poetry, user_env(root, standin.url), POETRY_VERSION, cwd=root)
         self.root = root
         self.standin = standin
-        self.poetry = poetry
         self.home = root / "home"
         self.config_dir = root / "poetry-config"
-        self.env = user_env(root, standin.url)
         # virtualenv's seed wheels and interpreter data, extracted once per session rather than
         # for every project's .venv (tests/conftest.py keeps this folder out of the real home).
         if app_data := os.environ.get("VIRTUALENV_OVERRIDE_APP_DATA"):
@@ -84,24 +77,7 @@ class User:
             (module / "__init__.py").write_text('"""A private package."""\n')
         return path
 
-    def run(self, *args: str, cwd: Path | None = None, check: bool = True, poetry: str | None = None,
-            env: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> Run:
-        environment = {k: v for k, v in {**self.env, **(env or {})}.items() if k not in drop}
-        process = subprocess.run(
-            [poetry or self.poetry, *args], cwd=cwd or self.root, env=environment,
-            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
-        )
-        result = Run(process.returncode, process.stdout, process.stderr, args)
-        assert TOKEN_PREFIX not in result.text, f"a token leaked into the output of {result}"
-        if check:
-            assert result.code == 0, str(result)
-        return result
-
-    def lock(self, cwd: Path, *extra: str, check: bool = True, env: dict[str, str] | None = None) -> Run:
-        """``poetry lock`` without updating locked versions, on either Poetry."""
-        return self.run("lock", *(("--no-update",) if IS_POETRY_1 else ()), *extra, cwd=cwd, check=check, env=env)
-
-    def add_source(self, cwd: Path, name: str, repo: str, *extra: str) -> Run:
+    def add_source(self, cwd: Path, name: str, repo: str, *extra: str) -> Result:
         r = self.standin.repos[repo]
         return self.run("codeartifact", "add-source", name, "--url", self.standin.repo_url(repo),
                         "--domain", r.domain, "--domain-owner", r.owner, "--region", r.region, *extra, cwd=cwd)

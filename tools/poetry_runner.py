@@ -1,0 +1,111 @@
+"""The one harness that runs a real ``poetry``: for the end-to-end tests (``tests/support/user.py``),
+the demo and the benchmark.
+
+A :class:`PoetryRunner` is a ``poetry`` binary, the environment it runs in (a throw-away user
+machine, see ``tools/sandbox.py``), a working directory and the Poetry version. Every command's
+output is checked for the stand-in's tokens (``TOKEN_PREFIX``): no test, demo step or benchmark
+round goes on after one leaked. The runner also knows where Poetry 1.8 and 2.x differ on the
+command line (:attr:`PoetryRunner.lock_args`).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tools.standin import TOKEN_PREFIX
+
+_TOKEN = re.compile(re.escape(TOKEN_PREFIX) + r"\S*")
+
+
+@dataclass
+class Result:
+    """A finished command. With ``merge_stderr`` its stderr is interleaved into ``out``, as a
+    terminal shows them, and ``err`` is empty."""
+
+    code: int
+    out: str
+    err: str
+    args: tuple[str, ...] = ()
+    program: str = "poetry"
+    cwd: Path | None = None
+    seconds: float = 0.0  # the wall time of the process alone
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+    def __str__(self) -> str:
+        where = f" in {self.cwd}" if self.cwd else ""
+        return (f"{self.program} {' '.join(self.args)}{where} -> {self.code}\n--- stdout\n{self.out}\n"
+                f"--- stderr\n{self.err}")
+
+
+class PoetryFailed(AssertionError):
+    """A command failed where it had to succeed, or leaked a token (:class:`TokenLeaked`)."""
+
+    def __init__(self, result: Result, message: str = "") -> None:
+        super().__init__(message or str(result))
+        self.result = result
+
+
+class TokenLeaked(PoetryFailed):
+    """A stand-in token appeared in a command's output. The message shows the output with every
+    token hidden."""
+
+    def __init__(self, result: Result) -> None:
+        hidden = replace(result, out=_TOKEN.sub("<token>", result.out), err=_TOKEN.sub("<token>", result.err))
+        super().__init__(result, f"a token leaked into the output of {hidden}")
+
+
+class PoetryRunner:
+    """A real ``poetry`` with the environment and working directory it runs in."""
+
+    def __init__(self, poetry: str | Path, env: dict[str, str], version: str, *, cwd: Path,
+                 timeout: float = 300) -> None:
+        self.poetry = str(poetry)
+        self.env = env
+        self.version = version
+        self.cwd = cwd
+        self.timeout = timeout
+
+    @property
+    def is_poetry_1(self) -> bool:
+        return self.version.startswith("1.")
+
+    @property
+    def lock_args(self) -> tuple[str, ...]:
+        """``poetry lock`` without updating locked versions: Poetry 1.8 needs ``--no-update``,
+        which 2.x removed (it keeps locked versions unless told ``--regenerate``)."""
+        return ("lock", "--no-update") if self.is_poetry_1 else ("lock",)
+
+    def run(self, *args: str, cwd: Path | None = None, check: bool = True, env: dict[str, str] | None = None,
+            drop: tuple[str, ...] = (), program: str | Path | None = None, merge_stderr: bool = False) -> Result:
+        """``poetry ARGS`` (or ``program ARGS``) in ``cwd`` (default: the runner's), with ``env``
+        added to the runner's environment and the variables in ``drop`` taken out. Raises
+        :class:`TokenLeaked` if the output holds a token and, with ``check``, :class:`PoetryFailed`
+        unless it exits with 0; ``subprocess.TimeoutExpired`` after the runner's timeout."""
+        command = [str(program or self.poetry), *args]
+        environment = {k: v for k, v in {**self.env, **(env or {})}.items() if k not in drop}
+        where = cwd or self.cwd
+        started = time.perf_counter()
+        process = subprocess.run(
+            command, cwd=where, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE, text=True, timeout=self.timeout,
+        )
+        seconds = time.perf_counter() - started
+        name = Path(program).name if program else "poetry"
+        result = Result(process.returncode, process.stdout, process.stderr or "", args, name, where, seconds)
+        if TOKEN_PREFIX in result.text:
+            raise TokenLeaked(result)
+        if check and result.code != 0:
+            raise PoetryFailed(result)
+        return result
+
+    def lock(self, cwd: Path | None = None, *extra: str, check: bool = True, env: dict[str, str] | None = None,
+             drop: tuple[str, ...] = ()) -> Result:
+        """``poetry lock`` without updating locked versions, on Poetry 1.8 and 2.x alike."""
+        return self.run(*self.lock_args, *extra, cwd=cwd, check=check, env=env, drop=drop)
