@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -40,10 +42,12 @@ def test_healthy_setup(user: User, standin: StandIn) -> None:
     assert "PyPI is behind it (private -> pypi-store -> public:pypi)" in text
     assert "origin controls" in text
     assert result.out.rstrip().endswith("1 source checked: everything works.")
-    assert standin.token_calls() == calls + 1 and standin.state.caller_identity_calls == 1
+    assert standin.token_calls() == calls + 1
+    assert standin.state.caller_identity_calls == 1
     assert (user.config_dir / "codeartifact-tokens.json").read_bytes() == stored  # the probe token is not kept
     data = json.loads(user.run("codeartifact", "doctor", "--format", "json", cwd=app).out)
-    assert data["status"] == "ok" and [s["name"] for s in data["sources"]] == ["private"]
+    assert data["status"] == "ok"
+    assert [s["name"] for s in data["sources"]] == ["private"]
     assert user.files_with_tokens() == []
 
 
@@ -64,7 +68,8 @@ def test_access_denied_on_the_token(user: User, standin: StandIn) -> None:
     assert result.code == 1, str(result)
     text = flat(result.out)
     assert "failed token: AWS denied access" in text
-    assert "codeartifact:GetAuthorizationToken" in text and "sts:GetServiceBearerToken" in text
+    assert "codeartifact:GetAuthorizationToken" in text
+    assert "sts:GetServiceBearerToken" in text
     assert "skipped  repository" in result.out
     assert "1 failed" in result.out
 
@@ -77,7 +82,8 @@ def test_unknown_repository(user: User, standin: StandIn) -> None:
     assert result.code == 1, str(result)
     found = checks(result.out)
     assert found["token"]["status"] == "ok"
-    assert found["repository"]["status"] == "failed" and "HTTP 404" in found["repository"]["message"]
+    assert found["repository"]["status"] == "failed"
+    assert "HTTP 404" in found["repository"]["message"]
     assert found["upstreams"]["status"] == "failed"
     assert "CodeArtifact found no repository 'missing'" in found["upstreams"]["message"]
 
@@ -98,11 +104,14 @@ def test_no_aws_credentials(user: User, standin: StandIn) -> None:
                       drop=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
     assert result.code == 1, str(result)
     found = checks(result.out)
-    assert found["identity"]["status"] == "failed" and "no AWS credentials" in found["identity"]["message"]
+    assert found["identity"]["status"] == "failed"
+    assert "no AWS credentials" in found["identity"]["message"]
     assert found["token"]["status"] == "skipped"
     assert standin.token_calls() == 0
 
 
-def test_outside_a_project(user: User, standin: StandIn) -> None:
+@pytest.mark.usefixtures("standin")
+def test_outside_a_project(user: User) -> None:
     result = user.run("codeartifact", "doctor", check=False)
-    assert result.code == 1 and "No CodeArtifact source or repository was found" in result.err
+    assert result.code == 1
+    assert "No CodeArtifact source or repository was found" in result.err

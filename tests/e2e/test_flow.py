@@ -21,7 +21,8 @@ def test_add_source_then_add_private_package(user: User, standin: StandIn) -> No
     app = app_with_source(user)
     user.run("add", "acme-utils", cwd=app)
     lock = (app / "poetry.lock").read_text()
-    assert 'name = "acme-utils"' in lock and standin.repo_url("private") in lock
+    assert 'name = "acme-utils"' in lock
+    assert standin.repo_url("private") in lock
     installed = user.run("run", "python", "-c", "import acme_utils; print(acme_utils.__version__)", cwd=app)
     assert installed.out.strip() == "0.1.0"
     assert standin.token_calls() == 1  # add-source logged in; `poetry add` reused the token
@@ -111,7 +112,8 @@ def test_no_credentials_is_a_clear_error(user: User, standin: StandIn) -> None:
     before = (app / "pyproject.toml").read_bytes()
     result = user.run("install", cwd=app, check=False, drop=("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"))
     assert result.code != 0
-    assert "no AWS credentials were found" in result.err and "'private'" in result.err
+    assert "no AWS credentials were found" in result.err
+    assert "'private'" in result.err
     assert "Traceback" not in result.text
     assert (app / "pyproject.toml").read_bytes() == before
     assert standin.token_calls() == 0
@@ -131,7 +133,8 @@ def test_commands_without_an_index_make_no_call_and_match_plain_poetry(user: Use
         if BASELINE and args not in (("list",), ("new", "fresh")):
             plain = user.run(*args, cwd=cwd, program=BASELINE)
             assert (ours.code, ours.out) == (plain.code, plain.out), (ours, plain)
-    assert standin.token_calls() == 0 and standin.state.endpoint_calls == 0
+    assert standin.token_calls() == 0
+    assert standin.state.endpoint_calls == 0
 
 
 def test_auto_refresh_can_be_turned_off(user: User, standin: StandIn) -> None:

@@ -35,7 +35,8 @@ ACME = "acme-111122223333@eu-west-1"
     ],
     ids=["inline-source-array", "dotted-keys", "inline-table"],
 )
-def test_odd_layouts_stay_valid_for_poetry(user: User, standin: StandIn, layout: tuple[str, str]) -> None:
+@pytest.mark.usefixtures("standin")
+def test_odd_layouts_stay_valid_for_poetry(user: User, layout: tuple[str, str]) -> None:
     app = user.project("app")
     pyproject = app / "pyproject.toml"
     marker, replacement = layout
@@ -56,7 +57,8 @@ def test_odd_layouts_stay_valid_for_poetry(user: User, standin: StandIn, layout:
     user.run("check", cwd=app)
 
 
-def test_a_crlf_project_stays_crlf(user: User, standin: StandIn) -> None:
+@pytest.mark.usefixtures("standin")
+def test_a_crlf_project_stays_crlf(user: User) -> None:
     app = user.project("app")
     pyproject = app / "pyproject.toml"
     pyproject.write_bytes(pyproject.read_bytes().replace(b"\n", b"\r\n"))
@@ -91,7 +93,8 @@ def test_a_bad_url_is_refused_before_anything_happens(user: User, standin: Stand
 @pytest.mark.parametrize("command", [("codeartifact", "status"), ("codeartifact", "login"),
                                      ("codeartifact", "add-source", "private", "--url",
                                       "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/p/")])
-def test_poetrys_own_error_comes_through(user: User, standin: StandIn, command: tuple[str, ...]) -> None:
+@pytest.mark.usefixtures("standin")
+def test_poetrys_own_error_comes_through(user: User, command: tuple[str, ...]) -> None:
     app = user.project("app")
     pyproject = app / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('version = "0.1.0"', "version = 1"))
@@ -124,7 +127,8 @@ def test_a_damaged_state_means_refresh_and_repair(user: User, standin: StandIn, 
     assert standin.token_calls() == calls + 1
 
 
-def test_a_store_that_cannot_be_written_is_named_and_login_fails(user: User, standin: StandIn) -> None:
+@pytest.mark.usefixtures("standin")
+def test_a_store_that_cannot_be_written_is_named_and_login_fails(user: User) -> None:
     app = user.project("app")
     user.add_source(app, "private", "private", "--no-login")
     user.add_dependency(app, "acme-utils")
@@ -139,7 +143,8 @@ def test_a_store_that_cannot_be_written_is_named_and_login_fails(user: User, sta
     assert "it is used for this run only" in locked.err
 
 
-def test_the_profile_named_is_the_one_boto3_used(user: User, standin: StandIn) -> None:
+@pytest.mark.usefixtures("standin")
+def test_the_profile_named_is_the_one_boto3_used(user: User) -> None:
     app = user.project("app")
     user.add_source(app, "private", "private", "--no-login")
     result = user.lock(app, check=False, env={"AWS_PROFILE": "ghost"},

@@ -51,7 +51,7 @@ def test_export_with_credentials_writes_a_token_that_works(user: User, standin: 
 
 
 @pytest.mark.skipif(not WHEELHOUSE, reason="run through tools/test.py")
-def test_self_add_from_a_codeartifact_source(user: User, standin: StandIn, tmp_path: Path) -> None:
+def test_self_add_from_a_codeartifact_source(user: User, standin: StandIn) -> None:
     """Poetry's own environment with CodeArtifact as its only primary source (a repository with
     PyPI as its upstream: it serves Poetry's dependencies too), mapped in the user's own
     codeartifact.toml because Poetry rewrites its system pyproject.toml and keeps only sources."""

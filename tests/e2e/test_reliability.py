@@ -25,7 +25,8 @@ def test_no_token_in_output_at_any_verbosity(user: User, standin: StandIn) -> No
     state = user.config_dir / "codeartifact-state.json"
     record = json.loads(state.read_text())
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
-    assert TOKEN_PREFIX not in state.read_text() and record  # expiry and fingerprint only
+    assert TOKEN_PREFIX not in state.read_text()  # expiry and fingerprint only
+    assert record
     assert user.files_with_tokens() == []
 
 
@@ -72,8 +73,10 @@ def test_throttled_login_is_explained_and_keeps_the_old_token(user: User, standi
     stored = (user.config_dir / "codeartifact-tokens.json").read_bytes()
     standin.inject("ThrottlingException", count=100)
     failed = user.run("codeartifact", "login", cwd=app, check=False)
-    assert failed.code != 0 and "Traceback" not in failed.text
-    assert "throttl" in failed.err.lower() and "'private'" in failed.err
+    assert failed.code != 0
+    assert "Traceback" not in failed.text
+    assert "throttl" in failed.err.lower()
+    assert "'private'" in failed.err
     assert (user.config_dir / "codeartifact-tokens.json").read_bytes() == stored
     standin.state.faults.clear()
     user.run("add", "acme-utils", cwd=app)  # the stored token still works

@@ -46,7 +46,7 @@ def upstream(standin: StandIn) -> Iterator[None]:
 
 
 @pytest.fixture
-def project(user: User, upstream: None) -> Path:
+def project(user: User, upstream: None) -> Path:  # noqa: ARG001 - upstream must serve the plugin first
     """The team's project, as its author (who has the plugin) committed it: CodeArtifact as the
     only primary source, the plugin required, a private dependency locked."""
     app = user.project("app")
@@ -70,7 +70,7 @@ def _teammate(user: User, standin: StandIn, project: Path) -> tuple[User, Path]:
 
 def _aws_cli_token(standin: StandIn) -> str:
     """What `aws codeartifact get-authorization-token ... --output text` prints (same API call)."""
-    import boto3
+    import boto3  # noqa: PLC0415 - boto3 loads only for the test that plays the AWS CLI
 
     repo = standin.repos["private"]
     client = boto3.client("codeartifact", region_name=repo.region)

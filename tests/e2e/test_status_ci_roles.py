@@ -8,6 +8,8 @@ import pty
 import subprocess
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tools.standin import TOKEN_PREFIX
 
 if TYPE_CHECKING:
@@ -21,8 +23,11 @@ def test_status_and_logout(user: User, standin: StandIn) -> None:
     user.add_source(app, "shared", "shared", "--no-login", "--priority", "supplemental")
     calls = standin.token_calls()
     table = user.run("codeartifact", "status", cwd=app)
-    assert "private" in table.out and "codeartifact-tokens.json" in table.out and "(in 11h 59m)" in table.out
-    assert "shared" in table.out and "missing" in table.out
+    assert "private" in table.out
+    assert "codeartifact-tokens.json" in table.out
+    assert "(in 11h 59m)" in table.out
+    assert "shared" in table.out
+    assert "missing" in table.out
     assert max(len(line) for line in table.text.splitlines()) <= 100  # warnings included
     data = json.loads(user.run("codeartifact", "status", "--format", "json", cwd=app).out)
     assert [row["name"] for row in data["sources"]] == ["private", "shared"]
@@ -59,7 +64,8 @@ def test_pipeline_token_serves_every_source_without_aws(user: User, standin: Sta
     (user.config_dir / "codeartifact-state.json").unlink()
     calls = standin.token_calls()
     user.run("add", "acme-utils", cwd=app, env={"CODEARTIFACT_AUTH_TOKEN": token})
-    assert standin.token_calls() == calls and standin.state.unauthorized == 0
+    assert standin.token_calls() == calls
+    assert standin.state.unauthorized == 0
     assert not (user.config_dir / "codeartifact-tokens.json").exists()
 
 
@@ -76,12 +82,15 @@ def test_role_from_pyproject_is_assumed_once(user: User, standin: StandIn) -> No
     assert "role arn:aws:iam::111122223333:role/ci" in user.run("codeartifact", "status", cwd=app).out
 
 
-def test_token_for_other_tools_and_never_to_a_terminal(user: User, standin: StandIn) -> None:
+@pytest.mark.usefixtures("standin")
+def test_token_for_other_tools_and_never_to_a_terminal(user: User) -> None:
     app = user.project("app")
     user.add_source(app, "private", "private")
     piped = subprocess.run([user.poetry, "codeartifact", "token"], cwd=app, env=user.env, capture_output=True,
                            text=True, timeout=120)
-    assert piped.returncode == 0 and piped.stdout.startswith(TOKEN_PREFIX) and piped.stderr == ""
+    assert piped.returncode == 0
+    assert piped.stdout.startswith(TOKEN_PREFIX)
+    assert piped.stderr == ""
     main, secondary = pty.openpty()
     try:
         tty = subprocess.run([user.poetry, "codeartifact", "token"], cwd=app, env=user.env, stdout=secondary,
@@ -95,11 +104,13 @@ def test_token_for_other_tools_and_never_to_a_terminal(user: User, standin: Stan
     except OSError:
         pass
     os.close(main)
-    assert tty.returncode != 0 and "Refusing to print" in tty.stderr
+    assert tty.returncode != 0
+    assert "Refusing to print" in tty.stderr
     assert TOKEN_PREFIX.encode() not in screen
 
 
-def test_token_output_is_the_token_alone_at_every_verbosity(user: User, standin: StandIn) -> None:
+@pytest.mark.usefixtures("standin")
+def test_token_output_is_the_token_alone_at_every_verbosity(user: User) -> None:
     app = user.project("app")
     user.add_source(app, "private", "private")
     for flag in ("-q", "-v", "-vvv"):
