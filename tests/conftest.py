@@ -24,7 +24,10 @@ atexit.register(shutil.rmtree, _ISOLATED_ROOT, ignore_errors=True)
 
 from typing import TYPE_CHECKING  # noqa: E402
 
+import poetry.config.config  # noqa: E402
+import poetry.locations  # noqa: E402
 import pytest  # noqa: E402
+from poetry.config.config import Config  # noqa: E402
 
 from tests.support.net import closed_port, safety_net_env  # noqa: E402
 from tools.standin import StandIn  # noqa: E402
@@ -58,7 +61,7 @@ def network_safety_net(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def use_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[KeyringBackend], None]]:
     """Make a test keyring backend the one Poetry uses, with Poetry's keyring turned on."""
-    from tests.support.keyrings import install, restore
+    from tests.support.keyrings import install, restore  # noqa: PLC0415 - keyring, for the tests that use one
 
     previous: list[KeyringBackend | None] = []
     used: list[KeyringBackend] = []
@@ -97,10 +100,6 @@ def standin(standin_server: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn
 @pytest.fixture
 def poetry_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An isolated Poetry config/cache/data directory for in-process Poetry, keyring off."""
-    import poetry.config.config
-    import poetry.locations
-    from poetry.config.config import Config
-
     config_dir = tmp_path / "poetry-config"
     directories = {"CONFIG": config_dir, "CACHE": tmp_path / "poetry-cache", "DATA": tmp_path / "poetry-data"}
     for name, path in directories.items():

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import TYPE_CHECKING
 
-try:
-    import tomllib
-except ImportError:  # Python < 3.11
-    import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
-
 import pytest
+
+if sys.version_info >= (3, 11):  # a check mypy understands, for the oldest Python (3.10) too
+    import tomllib
+else:  # Python 3.10: Poetry depends on tomli there
+    import tomli as tomllib
 
 if TYPE_CHECKING:
     from tests.support.user import User

@@ -5,10 +5,15 @@ appears in it."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import poetry.locations
+from poetry.config.config import Config
+from poetry.config.file_config_source import FileConfigSource
 
 from tests.conftest import ISOLATED_HOME, REAL_HOME
 
@@ -25,12 +30,10 @@ def test_home_and_xdg_folders_are_isolated() -> None:
 
 
 def test_poetrys_folders_are_isolated_in_process() -> None:
-    import poetry.locations
-    from poetry.config.config import Config
-
     assert inside(poetry.locations.CONFIG_DIR)
     assert inside(poetry.locations.data_dir())
     config = Config.create(reload=True)
+    assert isinstance(config.config_source, FileConfigSource)
     assert inside(config.config_source.file.path)
     assert inside(config.get("cache-dir"))
     assert inside(config.virtualenvs_path)
@@ -48,8 +51,6 @@ print(json.dumps([str(poetry.locations.CONFIG_DIR), str(poetry.locations.data_di
 
 def test_poetrys_folders_are_isolated_in_subprocesses() -> None:
     """A Poetry, virtualenv or pip that a test starts inherits the isolated folders."""
-    import json
-
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout
     for path in json.loads(out.strip().splitlines()[-1]):
         assert inside(path), path

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 import pytest
 import tomlkit
 from hypothesis import HealthCheck, given, settings
@@ -7,10 +9,10 @@ from hypothesis import strategies as st
 
 from poetry_codeartifact.pyproject_edit import EditError, set_source
 
-try:
+if sys.version_info >= (3, 11):  # a check mypy understands, for the oldest Python (3.10) too
     import tomllib
-except ImportError:  # Python < 3.11
-    import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+else:  # Python 3.10: Poetry depends on tomli there
+    import tomli as tomllib
 
 ORIGINAL = '''# top comment
 [project]
