@@ -92,7 +92,6 @@ class _Skip(Exception):
 
 
 def _loads(text: str) -> dict[str, Any]:
-
     try:
         return toml_loads(text)
     except ValueError as error:
@@ -107,7 +106,6 @@ def _describe(options: Mapping[str, Any] | None) -> str:
 
 
 def _expected(data: dict[str, Any], name: str, url: str, priority: str, options: dict[str, Any]) -> dict[str, Any]:
-
     data = copy.deepcopy(data)
     poetry = data.setdefault("tool", {}).setdefault("poetry", {})
     sources = poetry.setdefault("source", [])
@@ -135,7 +133,6 @@ def _expected(data: dict[str, Any], name: str, url: str, priority: str, options:
 
 
 def _poetry_table(doc: TOMLDocument, create: bool = True) -> Any:
-
     tool = doc.get("tool")
     if tool is None:
         if not create:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tools.wheels import make_wheel
 
 if TYPE_CHECKING:
@@ -89,40 +91,36 @@ def test_a_bad_personal_setting_is_named_and_changes_nothing(user: User, standin
     assert standin.token_calls() == 0
 
 
-def test_ci_tokens_per_domain_reach_only_their_domain(user: User, standin: StandIn) -> None:
+@pytest.fixture
+def two_domains(user: User, standin: StandIn) -> Path:
+    """A project with a source in domain acme and a supplemental one in domain tools, each with a
+    package only it has (so both are read), and nobody logged in."""
     app = user.project("app")
     user.add_source(app, "private", "private", "--no-login")
     user.add_source(app, "shared", "shared", "--no-login", "--priority", "supplemental")
+    make_wheel(standin.repos["shared"].root, "tools-lib", "0.1.0")
+    user.add_dependency(app, "acme-utils")
+    user.add_dependency(app, "tools-lib")
+    return app
+
+
+@pytest.mark.parametrize("acme_variable", ["CODEARTIFACT_AUTH_TOKEN_ACME", "CODEARTIFACT_AUTH_TOKEN"])
+def test_ci_tokens_per_domain_reach_only_their_domain(
+    user: User, standin: StandIn, two_domains: Path, acme_variable: str
+) -> None:
+    """A pipeline's tokens, one per domain; CODEARTIFACT_AUTH_TOKEN keeps its meaning (every
+    domain without a variable of its own)."""
     acme, _ = standin.issue_token("acme", None)
     tools, _ = standin.issue_token("tools", None)
     calls = standin.token_calls()  # the two above, as a pipeline's earlier step would fetch them
-    env = {"CODEARTIFACT_AUTH_TOKEN_ACME": acme, "CODEARTIFACT_AUTH_TOKEN_TOOLS": tools}
-    rows = json.loads(user.run("codeartifact", "status", "--format", "json", cwd=app, env=env).out)["sources"]
+    env = {acme_variable: acme, "CODEARTIFACT_AUTH_TOKEN_TOOLS": tools}
+    status = user.run("codeartifact", "status", "--format", "json", cwd=two_domains, env=env).out
+    rows = json.loads(status)["sources"]
     assert [row["credential"] for row in rows] == [
-        "environment (CODEARTIFACT_AUTH_TOKEN_ACME)", "environment (CODEARTIFACT_AUTH_TOKEN_TOOLS)"]
-    make_wheel(standin.repos["shared"].root, "tools-lib", "0.1.0")  # only there: the supplemental is read
-    user.add_dependency(app, "acme-utils")
-    user.add_dependency(app, "tools-lib")
-    user.lock(app, env=env)
+        f"environment ({acme_variable})", "environment (CODEARTIFACT_AUTH_TOKEN_TOOLS)"]
+    user.lock(two_domains, env=env)
     assert standin.token_calls() == calls
     assert standin.state.unauthorized == 0
     assert {domain for repo, domain in standin.state.seen if repo == "private"} == {"acme"}
     assert {domain for repo, domain in standin.state.seen if repo == "shared"} == {"tools"}
     assert not (user.config_dir / "codeartifact-tokens.json").exists()
-
-
-def test_the_single_pipeline_token_keeps_its_meaning_next_to_a_domain_one(user: User, standin: StandIn) -> None:
-    app = user.project("app")
-    user.add_source(app, "private", "private", "--no-login")
-    user.add_source(app, "shared", "shared", "--no-login", "--priority", "supplemental")
-    acme, _ = standin.issue_token("acme", None)
-    tools, _ = standin.issue_token("tools", None)
-    calls = standin.token_calls()  # the two above, as a pipeline's earlier step would fetch them
-    env = {"CODEARTIFACT_AUTH_TOKEN": acme, "CODEARTIFACT_AUTH_TOKEN_TOOLS": tools}
-    make_wheel(standin.repos["shared"].root, "tools-lib", "0.1.0")
-    user.add_dependency(app, "acme-utils")
-    user.add_dependency(app, "tools-lib")
-    user.lock(app, env=env)
-    assert standin.token_calls() == calls
-    assert standin.state.unauthorized == 0
-    assert {domain for repo, domain in standin.state.seen if repo == "shared"} == {"tools"}

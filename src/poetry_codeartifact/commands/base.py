@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cleo.helpers import option
 from poetry.config.config import Config
 from poetry.console.commands.command import Command
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from poetry_codeartifact.refresh import Refresher
     from poetry_codeartifact.settings import Source, UserSettings
     from poetry_codeartifact.tokens import ClientFactory
+
+FORMAT_OPTION = option("format", "f", "Output format: text or json.", flag=False, default="text")
 
 
 class CodeArtifactCommand(Command):
@@ -61,6 +64,13 @@ class CodeArtifactCommand(Command):
     def config(self) -> Config:
         project = self.project()
         return project.config if project is not None else Config.create()
+
+    def output_format(self, allowed: tuple[str, ...] = ("text", "json")) -> str:
+        """The ``--format`` asked for (see :data:`FORMAT_OPTION`); anything else is an error."""
+        value = self.option("format")
+        if value not in allowed:
+            raise InvalidInput("--format", value, f"it is one of {', '.join(allowed)}")
+        return str(value)
 
     def refresher(self, config: Config) -> Refresher:
         return build_refresher(config, self.io, self.client_factory)

@@ -7,13 +7,13 @@ import json
 import textwrap
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from cleo.helpers import argument, option
+from cleo.helpers import argument
 from cleo.io.outputs.output import Verbosity
 
-from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.commands.base import FORMAT_OPTION, CodeArtifactCommand
 from poetry_codeartifact.console import escape
 from poetry_codeartifact.doctor import FAILED, Doctor, worst
-from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
+from poetry_codeartifact.errors import CodeArtifactError
 
 if TYPE_CHECKING:
     from cleo.io.inputs.argument import Argument
@@ -56,14 +56,11 @@ class DoctorCommand(CodeArtifactCommand):
                  multiple=True)
     ]
     options: ClassVar[list[Option]] = [
-        option("format", "f", "Output format: text or json.", flag=False, default="text"),
+        FORMAT_OPTION,
     ]
 
     def run_command(self) -> int:
-
-        output_format = self.option("format")
-        if output_format not in FORMATS:
-            raise InvalidInput("--format", output_format, f"it is one of {', '.join(FORMATS)}")
+        output_format = self.output_format(FORMATS)
         if output_format == "json":
             self._load_project_quietly()
         try:
@@ -101,8 +98,6 @@ class DoctorCommand(CodeArtifactCommand):
             self.io.output.set_verbosity(verbosity)
 
     def _render(self, report: SourceReport) -> None:
-
-
         s, e = report.source, report.source.endpoint
         where = f"{s.kind}, {s.priority}" if s.priority else s.kind
         self.line(f"<b>{escape(s.name)}</b> ({where}): {escape(e.describe())}, owner {e.owner}, region {e.region}")

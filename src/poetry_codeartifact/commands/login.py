@@ -53,7 +53,6 @@ It exits 1 if a token could not be fetched or stored, or a source's host is not 
     ]
 
     def run_command(self) -> int:
-
         profile = self.option("profile")
         if profile is not None:
             validate_profile(profile)

@@ -40,7 +40,6 @@ a keyring that refuses), logout says so and exits 1."""
     ]
 
     def run_command(self) -> int:
-
         config = self.config()
         sources = self.selected_sources(self.argument("names") or [])
         store = open_store(config, lambda message: warn(self.io, message), memory_only=memory_store())

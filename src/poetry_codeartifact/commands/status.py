@@ -9,13 +9,11 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from cleo.formatters.formatter import Formatter
-from cleo.helpers import option
 
-from poetry_codeartifact.commands.base import CodeArtifactCommand
+from poetry_codeartifact.commands.base import FORMAT_OPTION, CodeArtifactCommand
 from poetry_codeartifact.console import describe_expiry, describe_location, warn
 from poetry_codeartifact.credentials import from_environment
 from poetry_codeartifact.endpoint import looks_like_codeartifact, redact
-from poetry_codeartifact.errors import InvalidInput
 from poetry_codeartifact.settings import memory_store, pipeline_token, source_entries
 from poetry_codeartifact.state import StateFile
 from poetry_codeartifact.store import open_store
@@ -62,14 +60,11 @@ like CodeArtifact but does not parse, and a profile that does not exist on this 
 
 To check with AWS that everything works, run <comment>poetry codeartifact doctor</comment>."""
     options: ClassVar[list[Option]] = [
-        option("format", "f", "Output format: text or json.", flag=False, default="text"),
+        FORMAT_OPTION,
     ]
 
     def run_command(self) -> int:
-
-        output_format = self.option("format")
-        if output_format not in FORMATS:
-            raise InvalidInput("--format", output_format, f"it is one of {', '.join(FORMATS)}")
+        output_format = self.output_format(FORMATS)
         config = self.config()
         sources = self.known_sources()
         memory = memory_store()
@@ -112,13 +107,11 @@ To check with AWS that everything works, run <comment>poetry codeartifact doctor
 
 
 def _wrap(message: str) -> str:
-
     return "\n".join(textwrap.wrap(message, 100 - len("CodeArtifact: "), subsequent_indent="  ",
                                    break_long_words=False, break_on_hyphens=False))
 
 
 def _row(source: Source, store: Store, record: TokenRecord | None, memory: bool) -> Row:
-
     e = source.endpoint
     expires_at = None
     if from_environment(source.name):
@@ -146,7 +139,6 @@ def _row(source: Source, store: Store, record: TokenRecord | None, memory: bool)
 
 
 def _warnings(sources: list[Source], pyproject: Any, repositories: dict[str, Any]) -> list[str]:
-
     messages = []
     entries = source_entries(pyproject)
     codeartifact = {source.name for source in sources}
