@@ -25,13 +25,8 @@ if TYPE_CHECKING:
 class ClientFactory(Protocol):
     """Makes the AWS clients: boto3's by default (:class:`BotoClientFactory`), a Stubber's in tests."""
 
-    def __call__(
-        self,
-        region: str | None,
-        profile: str | None,
-        service: str = "codeartifact",
-        credentials: dict[str, str] | None = None,
-    ) -> Any:
+    def __call__(self, region: str | None, profile: str | None, service: str = "codeartifact",
+                 credentials: dict[str, str] | None = None) -> Any:
         """A botocore client of ``service`` (codeartifact or sts) for ``region``, with the
         credentials of ``profile`` (None: the default chain) or, given ``credentials``
         (AccessKeyId, SecretAccessKey, SessionToken), an assumed role's."""

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.app import PYPROJECT, run
+from tests.support.app import PYPROJECT, add_sources
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,12 +24,7 @@ def project(tmp_path: Path, poetry_config_dir: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.fixture
 def three_sources(project: Path, standin: StandIn) -> Path:
-    for name, repo, domain, owner, region in (
-        ("private", "private", "acme", "111122223333", "eu-west-1"),
-        ("internal", "internal", "acme", "111122223333", "eu-west-1"),
-        ("shared", "shared", "tools", "444455556666", "us-east-1"),
-    ):
-        result = run(f"codeartifact add-source {name} --url {standin.repo_url(repo)} --domain {domain} "
-                     f"--domain-owner {owner} --region {region} --no-login")
-        assert result.code == 0, result.text
+    """private and internal (domain acme), shared (domain tools), all primary."""
+    add_sources(standin, ("private", "private", "primary"), ("internal", "internal", "primary"),
+                ("shared", "shared", "primary"))
     return project

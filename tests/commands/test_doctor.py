@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.support.app import run, snapshot
+from tests.support.app import add_sources, run, snapshot
 from tools.standin import TOKEN_PREFIX, StandIn
 
 if TYPE_CHECKING:
@@ -17,13 +17,7 @@ if TYPE_CHECKING:
 @pytest.fixture
 def two_sources(project: Path, standin: StandIn) -> Path:
     """The recommended setup: 'private' (PyPI behind it) the only primary, 'shared' explicit."""
-    for name, priority, domain, owner, region in (
-        ("private", "primary", "acme", "111122223333", "eu-west-1"),
-        ("shared", "explicit", "tools", "444455556666", "us-east-1"),
-    ):
-        result = run(f"codeartifact add-source {name} --url {standin.repo_url(name)} --domain {domain} "
-                     f"--domain-owner {owner} --region {region} --priority {priority} --no-login")
-        assert result.code == 0, result.text
+    add_sources(standin, ("private", "private", "primary"), ("shared", "shared", "explicit"))
     return project
 
 

@@ -15,6 +15,8 @@ from tools.standin import TOKEN_PREFIX
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from tools.standin import StandIn
+
 PYPROJECT = """\
 [tool.poetry]
 name = "app"
@@ -61,3 +63,12 @@ def status_json() -> dict[str, Any]:
     assert result.code == 0, result.text
     assert TOKEN_PREFIX not in result.text
     return json.loads(result.out)  # type: ignore[no-any-return]
+
+
+def add_sources(standin: StandIn, *sources: tuple[str, str, str]) -> None:
+    """``add-source NAME --no-login`` for each (name, repository, priority) of the stand-in."""
+    for name, repo, priority in sources:
+        r = standin.repos[repo]
+        result = run(f"codeartifact add-source {name} --url {standin.repo_url(repo)} --domain {r.domain} "
+                     f"--domain-owner {r.owner} --region {r.region} --priority {priority} --no-login")
+        assert result.code == 0, result.text
