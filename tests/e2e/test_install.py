@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+import tarfile
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.user import WHEELHOUSE, User, fresh_poetry, pip_install
+from tests.support.user import IS_POETRY_1, WHEELHOUSE, User, fresh_poetry, pip_install
 from tools import ROOT
 from tools.standin import PlainIndex
 from tools.venvs import DIST
@@ -83,10 +86,8 @@ def test_poetry_self_add_of_the_built_wheel(newcomer: User, standin: StandIn, in
     _assert_active_and_working(newcomer, standin)
 
 
-def test_poetry_self_add_of_the_source_tree(
-    newcomer: User, standin: StandIn, index: PlainIndex, tmp_path: Path
-) -> None:
-    """A clone of this repository, added by path: Poetry builds it with poetry-core >= 2."""
+def _clone(tmp_path: Path) -> Path:
+    """This repository's files as a fresh clone has them (what git tracks, nothing built)."""
     clone = tmp_path / "poetry-codeartifact"
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
                             check=True, capture_output=True, text=True).stdout.split("\0")
@@ -94,6 +95,36 @@ def test_poetry_self_add_of_the_source_tree(
         if (ROOT / name).is_file():
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, clone / name)
+    return clone
+
+
+@pytest.mark.skipif(IS_POETRY_1, reason="the README builds with Poetry 2.x (Poetry 1.8 cannot read [project])")
+def test_poetry_build_makes_a_wheel_and_sdist_that_twine_accepts(user: User, tmp_path: Path) -> None:
+    """The README's `poetry build`, in a fresh clone: complete metadata, LICENSE and CHANGELOG."""
+    clone = _clone(tmp_path)
+    user.run("build", cwd=clone)
+    (wheel,) = (clone / "dist").glob("poetry_codeartifact-*.whl")
+    (sdist,) = (clone / "dist").glob("poetry_codeartifact-*.tar.gz")
+    checked = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(wheel), str(sdist)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
+    assert "poetry_codeartifact/py.typed" in names
+    assert "Requires-Python: >=3.10" in metadata
+    assert "Classifier: Programming Language :: Python :: 3.13" in metadata
+    assert "License-Expression: MIT" in metadata
+    with tarfile.open(sdist) as archive:
+        assert any(member.name.endswith("/CHANGELOG.md") for member in archive.getmembers())
+
+
+def test_poetry_self_add_of_the_source_tree(
+    newcomer: User, standin: StandIn, index: PlainIndex, tmp_path: Path
+) -> None:
+    """A clone of this repository, added by path: Poetry builds it with poetry-core >= 2."""
+    clone = _clone(tmp_path)
     _use_index_for_poetry_itself(newcomer, index)
     newcomer.run("self", "add", str(clone), env={"PIP_INDEX_URL": index.url})
     _assert_active_and_working(newcomer, standin)
