@@ -9,9 +9,12 @@ while one leaks.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tools.poetry_runner import PoetryRunner
@@ -19,8 +22,6 @@ from tools.sandbox import pyproject, user_env
 from tools.standin import TOKEN_PREFIX, StandIn
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from tools.poetry_runner import Result
 
 POETRY = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY", "")
@@ -35,13 +36,30 @@ IS_POETRY_1 = POETRY_VERSION.startswith("1.")
 
 def fresh_poetry(root: Path) -> Path:
     """``bin/poetry`` of a new virtualenv with Poetry alone in it, as `pipx install poetry` or the
-    official installer leave it (no plugin), installed from the local wheelhouse (no network)."""
+    official installer leave it (no plugin), installed from the local wheelhouse (no network).
+
+    The first one of a test session is built with pip; later ones are copies of it with their
+    scripts pointed at their own interpreter, which is what a fresh install would give, faster."""
     env = root / "fresh-poetry"
-    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
-    # pip as the wheelhouse has it (as tools/venvs.py upgrades it): Poetry pins its own
-    # environment's packages when it installs a project's required plugins.
-    pip_install(env, "--upgrade", "pip", f"poetry=={POETRY_VERSION}")
+    if not _FRESH:
+        template = Path(tempfile.mkdtemp(prefix="fresh-poetry-")) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(template)], check=True)
+        # pip as the wheelhouse has it (as tools/venvs.py upgrades it): Poetry pins its own
+        # environment's packages when it installs a project's required plugins.
+        pip_install(template, "--upgrade", "pip", f"poetry=={POETRY_VERSION}")
+        _FRESH.append(template)
+    template = _FRESH[0]
+    shutil.copytree(template, env, symlinks=True)
+    for script in (env / "bin").iterdir():
+        if script.is_file() and not script.is_symlink():
+            text = script.read_bytes()
+            if text.startswith(b"#!") and str(template).encode() in text.split(b"\n", 1)[0]:
+                first, _, rest = text.partition(b"\n")
+                script.write_bytes(first.replace(str(template).encode(), str(env).encode()) + b"\n" + rest)
     return env / "bin" / "poetry"
+
+
+_FRESH: list[Path] = []  # this session's template of fresh_poetry()
 
 
 def pip_install(env: Path, *requirements: str) -> None:
