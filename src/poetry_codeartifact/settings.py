@@ -198,11 +198,6 @@ class Source(NamedTuple):
     def trusted(self) -> bool:
         return self.vouched is not None
 
-    def origin(self, key: str) -> str | None:
-        """Where ``key`` (profile, role-arn, duration) was set: a variable, a file and table, or
-        None when nothing set it."""
-        return dict(self.origins).get(key)
-
     def identity_origin(self) -> str:
         """Which settings chose the credentials that fetch the token, for ``status``: e.g.
         ``profile: POETRY_CODEARTIFACT_PROFILE``; empty when nothing did (boto3's default chain)."""

@@ -208,7 +208,7 @@ def test_personal_settings_win_key_by_key_in_one_documented_order(
     assert source.profile == "mine"  # codeartifact.toml [sources.ca] over its [domains.acme]
     assert source.duration == 900  # codeartifact.toml [domains.acme] over pyproject.toml
     assert source.role == Role("arn:aws:iam::111122223333:role/r")  # poetry.toml
-    assert source.origin("duration") == f"{tmp_path / 'codeartifact.toml'} [domains.acme]"
+    assert dict(source.origins)["duration"] == f"{tmp_path / 'codeartifact.toml'} [domains.acme]"
     assert source.identity_origin() == (
         f"role-arn: {project / 'poetry.toml'} [codeartifact.domains.acme]; "
         f"profile: {tmp_path / 'codeartifact.toml'} [sources.ca]"
