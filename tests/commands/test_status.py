@@ -76,3 +76,16 @@ def test_status_without_sources_outside_a_project(tmp_path: Path,
     result = run("codeartifact status")
     assert result.code == 0
     assert "No CodeArtifact source" in result.out
+
+
+@pytest.mark.usefixtures("three_sources")
+def test_format_table_still_means_the_text_output() -> None:
+    """0.1.0 called the text output `--format table`; scripts that pass it keep working."""
+    text = run("codeartifact status")
+    table = run("codeartifact status --format table")
+    assert table.code == 0, table.text
+    assert table.out == text.out
+    assert "private (source, primary)" in table.out
+    wrong = run("codeartifact status --format yaml")
+    assert wrong.code == 1
+    assert "--format" in wrong.err
