@@ -3,8 +3,10 @@ the demo and the benchmark.
 
 A :class:`PoetryRunner` is a ``poetry`` binary, the environment it runs in (a throw-away user
 machine, see ``tools/sandbox.py``), a working directory and the Poetry version. Every command's
-output is checked for the stand-in's tokens (``TOKEN_PREFIX``): no test, demo step or benchmark
-round goes on after one leaked. The runner also knows where Poetry 1.8 and 2.x differ on the
+output is checked for the stand-in's tokens (``TOKEN_PREFIX``) and, given ``secrets``, for every
+trace of each secret that :class:`tools.leaks.LeakDetector` knows (slices, base64, URL-encoded),
+in the output and in the files that ``files`` names: no test, demo step or benchmark round goes
+on after one leaked. The runner also knows where Poetry 1.8 and 2.x differ on the
 command line (:attr:`PoetryRunner.lock_args`).
 """
 
@@ -15,8 +17,13 @@ import subprocess
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tools.leaks import LeakDetector
 from tools.standin import TOKEN_PREFIX
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 _TOKEN = re.compile(re.escape(TOKEN_PREFIX) + r"\S*")
 
@@ -53,24 +60,49 @@ class PoetryFailed(AssertionError):
 
 
 class TokenLeaked(PoetryFailed):
-    """A stand-in token appeared in a command's output. The message shows the output with every
-    token hidden."""
+    """A secret appeared in a command's output or in a file it left. The message says which form
+    was found where, and shows the output with every secret hidden."""
 
-    def __init__(self, result: Result) -> None:
-        hidden = replace(result, out=_TOKEN.sub("<token>", result.out), err=_TOKEN.sub("<token>", result.err))
-        super().__init__(result, f"a token leaked into the output of {hidden}")
+    def __init__(self, result: Result, detector: LeakDetector | None = None, where: str = "the output") -> None:
+        def hide(text: str) -> str:
+            return _TOKEN.sub("<token>", detector.hide(text) if detector else text)
+
+        hidden = replace(result, out=hide(result.out), err=hide(result.err))
+        super().__init__(result, f"a secret leaked into {where} of {hidden}")
 
 
 class PoetryRunner:
     """A real ``poetry`` with the environment and working directory it runs in."""
 
     def __init__(self, poetry: str | Path, env: dict[str, str], version: str, *, cwd: Path,
-                 timeout: float = 300) -> None:
+                 timeout: float = 300, secrets: Callable[[], Iterable[str]] | None = None,
+                 files: Callable[[], Iterable[Path]] | None = None,
+                 file_secrets: Callable[[], Iterable[str]] | None = None) -> None:
         self.poetry = str(poetry)
         self.env = env
         self.version = version
         self.cwd = cwd
         self.timeout = timeout
+        self.secrets = secrets
+        self.files = files
+        self.file_secrets = file_secrets or secrets  # a user's own password may sit in auth.toml
+
+    def check_leaks(self, result: Result) -> None:
+        """Raise :class:`TokenLeaked` if any trace of a secret is in ``result``'s output or in a
+        file named by ``files``."""
+        if TOKEN_PREFIX in result.text:
+            raise TokenLeaked(result)
+        if self.secrets is None:
+            return
+        detector = LeakDetector(self.secrets())
+        leaks = detector.find(result.text)
+        if leaks:
+            raise TokenLeaked(result, detector, f"the output ({leaks[0].describe()})")
+        if self.files is not None and self.file_secrets is not None:
+            in_files = LeakDetector(self.file_secrets()).find_in_files(self.files())
+            if in_files:
+                path, leak = in_files[0]
+                raise TokenLeaked(result, detector, f"{path} ({leak.describe()})")
 
     @property
     def is_poetry_1(self) -> bool:
@@ -99,8 +131,7 @@ class PoetryRunner:
         seconds = time.perf_counter() - started
         name = Path(program).name if program else "poetry"
         result = Result(process.returncode, process.stdout, process.stderr or "", args, name, where, seconds)
-        if TOKEN_PREFIX in result.text:
-            raise TokenLeaked(result)
+        self.check_leaks(result)
         if check and result.code != 0:
             raise PoetryFailed(result)
         return result

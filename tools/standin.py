@@ -98,6 +98,7 @@ AWS_ERRORS = {
 class State:
     lifetime: float = 12 * 3600
     tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token -> (domain, expiry)
+    ever_issued: list[str] = field(default_factory=list)  # every token issued since the reset
     token_calls: dict[str, int] = field(default_factory=dict)
     token_callers: list[str] = field(default_factory=list)  # access key id of each token call
     endpoint_calls: int = 0
@@ -110,6 +111,8 @@ class State:
     uploads: list[str] = field(default_factory=list)
     unauthorized: int = 0
     seen: list[tuple[str, str]] = field(default_factory=list)  # (repository, domain of the token it got)
+    reject_status: int = 401  # what the data plane answers a token it does not accept
+    redirects: dict[str, str] = field(default_factory=dict)  # repository -> base URL it redirects to
     clock_offset: float = 0.0  # seconds the service's clock is ahead of this machine's (Date headers too)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -179,6 +182,7 @@ class StandIn:
             lifetime = 12 * 3600
             self.state.lifetime = lifetime
             self.state.tokens.clear()
+            self.state.ever_issued.clear()
             self.state.token_calls.clear()
             self.state.token_callers.clear()
             self.state.endpoint_calls = 0
@@ -192,6 +196,8 @@ class StandIn:
             self.state.unauthorized = 0
             self.state.seen.clear()
             self.state.clock_offset = 0.0
+            self.state.reject_status = 401
+            self.state.redirects.clear()
             self.descriptions = dict(DEFAULT_DESCRIPTIONS)
 
     def set_upstreams(
@@ -205,6 +211,17 @@ class StandIn:
         """From now on the repository answers every request with ``status``, valid token or not."""
         with self.state.lock:
             self.state.refused[repository] = status
+
+    def reject_with(self, status: int) -> None:
+        """From now on a token the data plane does not accept gets ``status`` (401, 403 or 404)."""
+        with self.state.lock:
+            self.state.reject_status = status
+
+    def redirect(self, repository: str, base_url: str) -> None:
+        """From now on the repository answers an accepted request with a redirect to ``base_url``
+        plus the request's path (a repository or proxy that sends clients elsewhere)."""
+        with self.state.lock:
+            self.state.redirects[repository] = base_url
 
     def set_lifetime(self, seconds: float) -> None:
         self.state.lifetime = seconds
@@ -232,6 +249,11 @@ class StandIn:
 
     def issued_tokens(self) -> list[str]:
         return list(self.state.tokens)
+
+    def all_issued(self) -> list[str]:
+        """Every token issued since the last reset, revoked and expired ones too (leak checks)."""
+        with self.state.lock:
+            return list(self.state.ever_issued)
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -266,6 +288,7 @@ class StandIn:
         expires = self.now() + lifetime
         with self.state.lock:
             self.state.tokens[token] = (domain, expires)
+            self.state.ever_issued.append(token)
             self.state.token_calls[domain] = self.state.token_calls.get(domain, 0) + 1
         return token, expires
 
@@ -510,7 +533,7 @@ class _Handler(BaseHTTPRequestHandler):
         if repo is None:
             self._send(404, b"no such repository")
             return
-        password = _basic_password(self.headers.get("Authorization", ""))
+        user, password = _basic_credentials(self.headers.get("Authorization", ""))
         issued = standin.state.tokens.get(password or "")
         standin.state.seen.append((name, issued[0] if issued else "unknown" if password else "none"))
         refused = standin.state.refused.get(name)
@@ -518,9 +541,21 @@ class _Handler(BaseHTTPRequestHandler):
             standin.state.unauthorized += 1
             self._send(refused, b"Forbidden" if refused == 403 else b"Refused")
             return
-        if password is None or not standin.token_valid_for(password, repo.domain):
+        if password is None:
             standin.state.unauthorized += 1
             self._send(401, b"Unauthorized", {"WWW-Authenticate": 'Basic realm="codeartifact"'})
+            return
+        if user != "aws" or not standin.token_valid_for(password, repo.domain):
+            # CodeArtifact wants user name aws; a token it no longer accepts gets 401, 403 or even
+            # 404 (astral-sh/uv#11899), as the test chooses with reject_with().
+            standin.state.unauthorized += 1
+            status = standin.state.reject_status
+            headers = {"WWW-Authenticate": 'Basic realm="codeartifact"'} if status == 401 else {}
+            self._send(status, {401: b"Unauthorized", 403: b"Forbidden"}.get(status, b"Not Found"), headers)
+            return
+        redirect = standin.state.redirects.get(name)
+        if redirect is not None:
+            self._send(302, b"", {"Location": redirect.rstrip("/") + self.path})
             return
         if self.command == "POST":
             standin.state.uploads.append(name)
@@ -578,13 +613,35 @@ _OPERATIONS = {
 }
 
 
+@dataclass
+class Recorded:
+    """One request as a server other than CodeArtifact saw it: everything a credential could
+    travel in."""
+
+    method: str
+    path: str  # with the query string
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def text(self) -> str:
+        head = "\n".join(f"{name}: {value}" for name, value in self.headers)
+        return f"{self.method} {self.path}\n{head}\n\n{self.body.decode('utf-8', errors='replace')}"
+
+    def authorization(self) -> tuple[str | None, str | None]:
+        header = next((value for name, value in self.headers if name.lower() == "authorization"), "")
+        return _basic_credentials(header)
+
+
 class OwnServer:
     """Another package server on 127.0.0.1 that is not CodeArtifact: a user's own repository,
-    or a host that only a project file vouches for. It records every request's credentials,
-    answers index pages with 404 and uploads with 200."""
+    or a host that only a project file vouches for. It records every request whole (method,
+    path and query, every header, the body), serves the files it is given, answers other GETs
+    with ``status`` (404 unless told otherwise) and uploads with 200."""
 
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, str | None]] = []  # (method, path, password)
+    def __init__(self, status: int = 404) -> None:
+        self.records: list[Recorded] = []
+        self.files: dict[str, bytes] = {}  # path -> content, served with 200
+        self.status = status
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -595,13 +652,17 @@ class OwnServer:
 
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                owner.requests.append((self.command, self.path, _basic_password(self.headers.get("Authorization", ""))))
-                status = 200 if self.command == "POST" else 404
+                body = self.rfile.read(length) if length else b""
+                owner.records.append(Recorded(self.command, self.path, list(self.headers.items()), body))
+                content = owner.files.get(urlsplit(self.path).path)
+                status = 200 if self.command == "POST" or content is not None else owner.status
                 self.send_response(status)
-                self.send_header("Content-Length", "0")
+                if status == 401:
+                    self.send_header("WWW-Authenticate", 'Basic realm="own"')
+                self.send_header("Content-Length", str(len(content or b"")))
                 self.end_headers()
+                if content and self.command != "HEAD":
+                    self.wfile.write(content)
 
             do_GET = do_POST = do_HEAD = _answer
 
@@ -613,6 +674,15 @@ class OwnServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def requests(self) -> list[tuple[str, str, str | None]]:
+        """(method, path, Basic password) of every request."""
+        return [(r.method, r.path, r.authorization()[1]) for r in self.records]
+
     def passwords(self) -> list[str | None]:
         return [password for _, _, password in self.requests]
 
@@ -621,14 +691,15 @@ class OwnServer:
         self._server.server_close()
 
 
-def _basic_password(header: str) -> str | None:
+def _basic_credentials(header: str) -> tuple[str | None, str | None]:
+    """(user, password) of a Basic Authorization header; (None, None) for anything else."""
     if not header.startswith("Basic "):
-        return None
+        return None, None
     try:
-        _, _, password = b64decode(header[6:]).decode().partition(":")
+        user, _, password = b64decode(header[6:]).decode().partition(":")
     except ValueError:
-        return None
-    return password or None
+        return None, None
+    return user or None, password or None
 
 
 # -- processes -------------------------------------------------------------------------------

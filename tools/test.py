@@ -75,6 +75,9 @@ def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[
     env["POETRY_CODEARTIFACT_TEST_BASELINE"] = str(venvs.bin_path(envs.baseline, "poetry"))
     env["POETRY_CODEARTIFACT_TEST_PLUGINS"] = str(venvs.bin_path(envs.plugins, "poetry"))
     env["POETRY_CODEARTIFACT_TEST_WHEELHOUSE"] = str(envs.wheelhouse)
+    report = LOGS / f"origins-{version}.jsonl"  # tests/e2e/test_origins.py's figures, for closing notes
+    report.unlink(missing_ok=True)
+    env["POETRY_CODEARTIFACT_TEST_REPORT"] = str(report)
     env["PYTHONUNBUFFERED"] = "1"  # the log follows the run (tail -f .test-logs/pytest-<V>.log)
     command = [str(venvs.bin_path(envs.test, "python")), "-m", "pytest", "-p", "no:cacheprovider",
                "--durations=15", *pytest_args]

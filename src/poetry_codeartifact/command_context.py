@@ -7,14 +7,16 @@ that may read an index; Poetry's wrapped credential lookups (poetry_auth.py) the
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from poetry_codeartifact.console import debug, debug_traceback, describe_expiry, project_data, warn
-from poetry_codeartifact.credentials import hand, handed
-from poetry_codeartifact.endpoint import redact, upload_url
+from poetry_codeartifact.credentials import USERNAME, from_environment
+from poetry_codeartifact.endpoint import host_key, origin_of, redact, simple_url, upload_url
 from poetry_codeartifact.errors import CodeArtifactError
+from poetry_codeartifact.origins import Routes
 from poetry_codeartifact.paths import config_dir
-from poetry_codeartifact.refresh import MANAGED, UNTRUSTED, Outcome, build_refresher
+from poetry_codeartifact.poetry_auth import NOT_FOUND, REJECTED
+from poetry_codeartifact.refresh import build_refresher
 from poetry_codeartifact.settings import (
     auto_refresh_enabled,
     config_repositories,
@@ -23,6 +25,8 @@ from poetry_codeartifact.settings import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cleo.commands.command import Command
     from cleo.io.io import IO
     from poetry.config.config import Config
@@ -47,7 +51,8 @@ class CommandContext:
         self._config: Config | None = None
         self._ensured = False
         self._failure: CodeArtifactError | None = None
-        self._handed: dict[str, str] = {}  # source name -> token handed to Poetry
+        self._routes: Routes | None = None
+        self._probed: set[tuple[str, ...]] = set()  # domains whose 404 was checked (once per process)
         self.user: UserSettings | None = None
         self.auto_refresh = True
 
@@ -76,7 +81,7 @@ class CommandContext:
         return self._sources
 
     def ensure(self) -> None:
-        """Make every source's token valid and hand it to Poetry, once per command."""
+        """Make every source's token valid, once per command (requests then carry it by origin)."""
         with self._lock:
             if self._failure is not None:
                 raise self._failure
@@ -94,7 +99,6 @@ class CommandContext:
                 debug_traceback(self.io, error)
                 self._failure = error
                 raise
-            self._remember(outcomes)
             for outcome in outcomes:
                 debug(self.io, f"{outcome.source.name}: token {outcome.status}, expires "
                                f"{describe_expiry(outcome.expires_at)}")
@@ -107,32 +111,46 @@ class CommandContext:
 
     # -- poetry_auth.Listener --------------------------------------------------------------
 
-    def credential_wanted(self, name: str, config: Config) -> None:
+    def credential_for(self, url: str) -> tuple[str, str] | None:
+        """``("aws", token)`` when a request to ``url`` may carry a CodeArtifact token of this
+        project's sources (origins.py), None for every other URL (Poetry's own lookup then)."""
         if getattr(self._busy, "on", False):
-            return  # Poetry asked while this context was finding its own sources
+            return None  # Poetry asked while this context was finding its own sources
         self._busy.on = True
         try:
-            if not any(source.name == name for source in self.sources()):
-                return
+            source = self.routes().source_for(url)
+            if source is None or from_environment(source.name):
+                return None  # not ours, or POETRY_HTTP_BASIC_<NAME>_PASSWORD: the user's to manage
             self.ensure()
-            token = self._handed.get(name)
-            if token is not None and config is not self._config:
-                hand(config, name, token)  # a Config of Poetry's other than the project's
+            token = self.refresher().tokens.get(source.key)
+            return (USERNAME, token) if token else None
         except CodeArtifactError:
             raise
         except Exception as error:
             self._report_bug(error)
+            return None
         finally:
             self._busy.on = False
 
-    def request_rejected(self, authenticator: Any, url: str, sent: str | None) -> bool:
-        repository = authenticator.get_repository_config_for_url(url)
-        source = self._source_named(getattr(repository, "name", None))
-        return source is not None and self._renew(source, sent)
+    def request_failed(self, url: str, status: int, sent: str, answered_by: str, probe: Callable[[str], int]) -> bool:
+        """A request that carried ``sent`` was answered ``status``: True when Poetry should send
+        it once more, with a new token (401/403, or a 404 while the token is no longer accepted)."""
+        source = self.routes().source_for(url)
+        if source is None:
+            return False
+        if origin_of(answered_by) != origin_of(url):
+            if status in REJECTED:
+                warn(self.io, f"{redact(url)} ('{source.name}') redirected to {host_key(answered_by)}, which answered "
+                              f"HTTP {status}. The CodeArtifact token is never sent to another origin, so that host "
+                              "asked for a credential the plugin may not give it: the repository or a proxy in front "
+                              "of it redirects where it should not.")
+            return False
+        if status == NOT_FOUND:
+            return self._not_found(source, sent, probe)
+        return self._renew(source, sent)
 
-    def still_rejected(self, authenticator: Any, url: str, status: int) -> None:
-        repository = authenticator.get_repository_config_for_url(url)
-        source = self._source_named(getattr(repository, "name", None))
+    def still_rejected(self, url: str, status: int) -> None:
+        source = self.routes().source_for(url)
         if source is None:
             return
         warn(
@@ -143,22 +161,51 @@ class CommandContext:
             "and the repository's policy must allow it.",
         )
 
-    def upload_rejected(self, url: str, sent: str | None) -> str | None:
-        source = next((s for s in self.sources() if upload_url(s.url) == upload_url(url)), None)
-        if source is None or not self._renew(source, sent):
+    def upload_credential(self, url: str) -> tuple[str, str] | None:
+        """``publish``: an upload to a CodeArtifact origin carries the token, user ``aws``, whatever
+        credential Poetry found by repository name (the user's own password or PyPI token stays
+        with the URL the user gave it for); credentials on the command line are the user's."""
+        options = self.io.input.options
+        if options.get("username") or options.get("password"):
             return None
-        return self._handed.get(source.name)
+        return self.credential_for(url)
+
+    def upload_rejected(self, url: str, sent: str | None) -> str | None:
+        source = self.routes().source_for(url)
+        if source is None or sent is None or not self._renew(source, sent):
+            return None
+        return self.refresher().tokens.get(source.key)
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _renew(self, source: Source, sent: str | None) -> bool:
-        """After a 401/403: True when Poetry should retry, with a token it has not sent yet."""
+    def routes(self) -> Routes:
+        if self._routes is None:
+            self._routes = Routes(self.sources())
+        return self._routes
 
+    def _not_found(self, source: Source, sent: str, probe: Callable[[str], int]) -> bool:
+        """CodeArtifact may answer 404 to a token it no longer accepts (astral-sh/uv#11899). Ask
+        the repository's index root once per domain per process: if that is refused too, the
+        token is, and a new one is fetched."""
+        domain = source.endpoint[:3]
         with self._lock:
-            current = self._handed.get(source.name)
+            if domain in self._probed:
+                return False
+            self._probed.add(domain)
+        root = simple_url(source.url)
+        status = probe(root)
+        debug(self.io, f"{source.name}: HTTP 404; the index root {redact(root)} answered HTTP {status}")
+        if status not in (*REJECTED, NOT_FOUND):
+            return False  # the token is accepted: the 404 is a real one
+        return self._renew(source, sent)
+
+    def _renew(self, source: Source, sent: str) -> bool:
+        """After a rejection: True when Poetry should retry, with a token it has not sent yet."""
+        with self._lock:
+            current = self.refresher().tokens.get(source.key)
             if current is None:
-                return False  # not a token of ours: POETRY_HTTP_BASIC_*, untrusted, ...
-            if sent is not None and sent != current:
+                return False
+            if sent != current:
                 return True  # another request renewed it meanwhile
             if not self.auto_refresh:
                 warn(self.io, f"the repository rejected the token of '{source.name}'. Run "
@@ -168,23 +215,11 @@ class CommandContext:
                           "is off); fetching a new one.")
             group = [s for s in self.sources() if s.key == source.key]
             try:
-                renewed = self.refresher().reject(source.key, group)
+                return self.refresher().reject(source.key, group)
             except CodeArtifactError as error:
                 debug_traceback(self.io, error)
                 warn(self.io, str(error))
                 return False
-            self._remember_tokens(group)
-            return renewed
-
-    def _remember(self, outcomes: list[Outcome]) -> None:
-        self._remember_tokens([o.source for o in outcomes if o.status not in (MANAGED, UNTRUSTED)])
-
-    def _remember_tokens(self, sources: list[Source]) -> None:
-        assert self._config is not None
-        for source in sources:
-            token = handed(self._config, source.name)
-            if token is not None:
-                self._handed[source.name] = token
 
     def _source_named(self, name: str | None) -> Source | None:
         return next((s for s in self.sources() if s.name == name), None) if name else None
@@ -201,16 +236,22 @@ class CommandContext:
         source = self._source_named(name)
         configured = self._config.get(f"repositories.{name}.url")
         if source is None:  # a repository of the user's Poetry config, CodeArtifact or not
-
             self._sources = config_repositories({name: {"url": configured}}, None, self.user) if configured else []
             return
-
         target = upload_url(source.url)
+        if not source.trusted:  # only a project file vouches for the host: Poetry's own behaviour stands
+            where = (f"to repositories.{name} of your Poetry config ({redact(str(configured))}) with your credential "
+                     "for it" if configured else "where Poetry itself sends it, with no CodeArtifact token")
+            warn(self.io, f"'{name}' is a source of this project on {host_key(source.url)}, which neither AWS nor you "
+                          f"vouch for, so `publish -r {name}` is not redirected to it: the upload goes {where}, as "
+                          "without the plugin.")
+            self._sources = []
+            return
         # Poetry put the source's own URL there unless the user's config has the name already.
         if configured and upload_url(str(configured)) != target:
             warn(self.io, f"'{name}' is a CodeArtifact source of this project, so `publish -r {name}` uploads "
-                          f"to {target}; repositories.{name} of your Poetry config ({redact(str(configured))}) is not "
-                          "used here.")
+                          f"to {target} with its CodeArtifact token; repositories.{name} of your Poetry config "
+                          f"({redact(str(configured))}) and your credential for it are not used here.")
         self._config.merge({"repositories": {name: {"url": target}}})
         self._sources = [source]
 

@@ -132,6 +132,63 @@ def parse_url(url: str) -> Endpoint | None:
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
+class Origin(NamedTuple):
+    """Where a request goes: scheme, lower-cased host and port (the default port filled in).
+    A credential is attached by the origin of the URL it is about to be sent to, nothing else."""
+
+    scheme: str
+    host: str
+    port: int
+
+
+def origin_of(url: str) -> Origin | None:
+    """The origin of an http(s) URL, a ``user:password@`` in it ignored; None for anything else
+    (another scheme, no host, a port that is not a number from 1 to 65535)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if port == 0:
+        return None
+    return Origin(scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme])
+
+
+def domain_of(url: str) -> tuple[str, str, str] | None:
+    """(domain, owner, region) of a URL on one of CodeArtifact's own https hosts, for any path
+    on it (index pages and file downloads alike): the host names the domain (standard and
+    dual-stack forms), or a VPC endpoint's path does (``/pypi/d/<domain>-<owner>/...``)."""
+    origin = origin_of(url)
+    if origin is None or origin.scheme != "https" or origin.port != _DEFAULT_PORTS["https"]:
+        return None
+    for pattern in (_STANDARD_HOST, _DUALSTACK_HOST):
+        match = re.fullmatch(pattern, origin.host)
+        if match:
+            return match["domain"], match["owner"], match["region"]
+    vpce = re.fullmatch(_VPCE_HOST, origin.host)
+    if vpce:
+        path = re.match(rf"/pypi/d/(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})/",
+                        urlsplit(url.strip()).path)
+        if path:
+            return path["domain"], path["owner"], vpce["region"]
+    return None
+
+
+def without_credentials(url: str) -> str:
+    """``url`` with a ``user:password@`` part removed (unchanged when it has none)."""
+    parts = urlsplit(url.strip())
+    if "@" not in parts.netloc:
+        return url.strip()
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def has_credentials(url: str) -> bool:
+    return "@" in urlsplit(url.strip()).netloc
+
+
 def host_key(url: str) -> str:
     """``host`` or ``host:port`` of a URL, lower-cased, the scheme's default port left out:
     the form in which the user trusts a host (``POETRY_CODEARTIFACT_TRUSTED_HOSTS``)."""

@@ -1,17 +1,21 @@
-"""The three places where Poetry touches credentials, wrapped so that the refresh hook can act.
+"""The places where Poetry attaches a credential to a request, wrapped so that a CodeArtifact
+token goes by the origin of the URL it is sent to (origins.py), never by a source name.
 
-* ``PasswordManager.get_http_auth(name)``: every Poetry path that sends a source's credential
-  asks here first: index pages and downloads (through ``Authenticator``), ``export
-  --with-credentials`` (through ``authenticated_url``), ``publish``, and other plugins' commands
-  that use Poetry's repositories. Asking is the moment to make sure the token is valid.
-* ``Authenticator.request``: a CodeArtifact host that answers 401 or 403 gets one retry with a
-  freshly fetched token instead of Poetry's "Authorization error".
-* ``Uploader._upload_file``: the same for ``poetry publish``, whose uploads bypass the
-  Authenticator.
+* ``Authenticator.get_credentials_for_url(url)``: every Poetry path that sends a credential with
+  a request asks here: index pages and file downloads (``Authenticator.request``), ``export
+  --with-credentials`` (``authenticated_url``), ``self`` commands and other plugins' commands that
+  use Poetry's repositories. A URL whose origin may carry a domain's token gets ``aws:<token>``;
+  any other URL gets what Poetry itself finds, which never holds a token of the plugin's.
+* ``Authenticator.request``: a CodeArtifact origin that answers 401 or 403 to a token, or 404
+  while the token is no longer accepted, gets one retry with a freshly fetched token instead of
+  Poetry's "Authorization error" or "not found".
+* ``Uploader.upload`` and ``Uploader._upload_file``: ``poetry publish`` sends the credential it
+  found by repository name; an upload to a CodeArtifact origin carries the token (user ``aws``)
+  instead, and a rejected one is retried once with a new token.
 
-Each wrapper asks :data:`Listener` (the refresh hook's current command) what to do and does
-nothing at all when no CodeArtifact command context is active. The same method names exist in
-Poetry 1.8 and 2.x; a Poetry without them is left untouched.
+Each wrapper asks :data:`Listener` (the refresh hook's current command) and does nothing at all
+when no CodeArtifact command context is active. The same method names exist in Poetry 1.8 and
+2.x; a Poetry without them is left untouched.
 """
 
 from __future__ import annotations
@@ -22,23 +26,26 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from poetry.publishing.uploader import Uploader
 from poetry.utils.authenticator import Authenticator
-from poetry.utils.password_manager import PasswordManager
+from poetry.utils.password_manager import HTTPAuthCredential
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from poetry.config.config import Config
-
 REJECTED = (401, 403)
+NOT_FOUND = 404
 _MARK = "__poetry_codeartifact__"
 
 
 class Listener(Protocol):
-    def credential_wanted(self, name: str, config: Config) -> None: ...
+    def credential_for(self, url: str) -> tuple[str, str] | None: ...
 
-    def request_rejected(self, authenticator: Any, url: str, sent: str | None) -> bool: ...
+    def request_failed(
+        self, url: str, status: int, sent: str, answered_by: str, probe: Callable[[str], int]
+    ) -> bool: ...
 
-    def still_rejected(self, authenticator: Any, url: str, status: int) -> None: ...
+    def still_rejected(self, url: str, status: int) -> None: ...
+
+    def upload_credential(self, url: str) -> tuple[str, str] | None: ...
 
     def upload_rejected(self, url: str, sent: str | None) -> str | None: ...
 
@@ -55,9 +62,10 @@ def current() -> Listener | None:
 
 
 def install() -> None:
-    """Wrap Poetry's credential lookups (idempotent; costs nothing while no listener is set)."""
-    _wrap(PasswordManager, "get_http_auth", _get_http_auth)
+    """Wrap Poetry's credential seams (idempotent; costs nothing while no listener is set)."""
+    _wrap(Authenticator, "get_credentials_for_url", _get_credentials_for_url)
     _wrap(Authenticator, "request", _request)
+    _wrap(Uploader, "upload", _upload)
     _wrap(Uploader, "_upload_file", _upload_file)
 
 
@@ -70,14 +78,16 @@ def _wrap(cls: type, name: str, make: Callable[[Callable[..., Any]], Callable[..
     setattr(cls, name, wrapper)
 
 
-def _get_http_auth(original: Callable[..., Any]) -> Callable[..., Any]:
-    def get_http_auth(self: Any, repo_name: str, *args: Any, **kwargs: Any) -> Any:
+def _get_credentials_for_url(original: Callable[..., Any]) -> Callable[..., Any]:
+    def get_credentials_for_url(self: Any, url: str, *args: Any, **kwargs: Any) -> Any:
         listener = current()
         if listener is not None:
-            listener.credential_wanted(repo_name, self._config)
-        return original(self, repo_name, *args, **kwargs)
+            credential = listener.credential_for(url)
+            if credential is not None:
+                return HTTPAuthCredential(username=credential[0], password=credential[1])
+        return original(self, url, *args, **kwargs)
 
-    return get_http_auth
+    return get_credentials_for_url
 
 
 def _request(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -85,20 +95,38 @@ def _request(original: Callable[..., Any]) -> Callable[..., Any]:
         listener = current()
         if listener is None:
             return original(self, method, url, raise_for_status, **kwargs)
+        sent = listener.credential_for(url)  # what the request below carries, if it is a token of ours
         response = original(self, method, url, False, **kwargs)
-        if response.status_code in REJECTED:
-            sent = self.get_credentials_for_url(url).password
-            if listener.request_rejected(self, url, sent):
-                self.reset_credentials_cache()
+        status = response.status_code
+        if sent is not None and (status in REJECTED or status == NOT_FOUND):
+
+            def probe(probe_url: str) -> int:
+                answer = original(self, "get", probe_url, False)
+                answer.close()
+                return int(answer.status_code)
+
+            if listener.request_failed(url, status, sent[1], str(response.url or url), probe):
                 response.close()
                 response = original(self, method, url, False, **kwargs)
                 if response.status_code in REJECTED:
-                    listener.still_rejected(self, url, response.status_code)
+                    listener.still_rejected(url, response.status_code)
         if raise_for_status:
             response.raise_for_status()
         return response
 
     return request
+
+
+def _upload(original: Callable[..., Any]) -> Callable[..., Any]:
+    def upload(self: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+        listener = current()
+        if listener is not None:
+            credential = listener.upload_credential(url)
+            if credential is not None:
+                self.auth(*credential)
+        return original(self, url, *args, **kwargs)
+
+    return upload
 
 
 def _upload_file(original: Callable[..., Any]) -> Callable[..., Any]:

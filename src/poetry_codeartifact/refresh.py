@@ -3,7 +3,8 @@
 Data flows one way: sources -> one :class:`TokenKey` per domain and identity -> due keys
 (state file + token store, no AWS call) -> one fetch per due key, the keys at the same time,
 under a cross-process lock -> token store and state -> the running Poetry, in memory, for every
-source name of that key. Nothing here knows about cleo; messages go out through the ``warn``
+source of that key (:attr:`Refresher.tokens`; origins.py decides which requests may carry
+each). Nothing here knows about cleo; messages go out through the ``warn``
 callback or as exceptions.
 """
 
@@ -13,14 +14,7 @@ import time
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from poetry_codeartifact.console import warn
-from poetry_codeartifact.credentials import (
-    empty_in_environment,
-    env_prefix,
-    from_environment,
-    hand,
-    handed,
-    users_own,
-)
+from poetry_codeartifact.credentials import empty_in_environment, env_prefix, from_environment
 from poetry_codeartifact.errors import TokenError
 from poetry_codeartifact.settings import memory_store, pipeline_token
 from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint
@@ -64,19 +58,17 @@ class Refresher:
         store: Store,
         state: StateFile,
         fetcher: TokenFetcher,
-        config: Config,
         warn: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self._state = state
         self.fetcher = fetcher
-        self._config = config
         self._warn = warn or (lambda _message: None)
         self._clock = clock
         self._warned: set[str] = set()
         self._rejected: set[TokenKey] = set()
-        self.tokens: dict[TokenKey, str] = {}  # what this process handed to Poetry, per key
+        self.tokens: dict[TokenKey, str] = {}  # the token of each key this process may send
 
     def why_due(self, record: TokenRecord | None, token: str | None) -> str | None:
         """The reason to refresh a key's token now, or None while it is good."""
@@ -109,6 +101,8 @@ class Refresher:
         outcomes: dict[str, Outcome] = {}
         groups: dict[TokenKey, list[Source]] = {}
         for source in sources:
+            if source.credential_in_url:
+                self._warn_once(f"url:{source.name}", source.credential_in_url_message())
             if from_environment(source.name):
                 if empty_in_environment(source.name):
                     self._warn_once(
@@ -122,7 +116,7 @@ class Refresher:
                 self._warn_once(source.name, source.untrusted_message())
                 outcomes[source.name] = Outcome(source, UNTRUSTED)
             elif (provided := pipeline_token(source.endpoint)) is not None:
-                hand(self._config, source.name, provided[0])
+                self.tokens[source.key] = provided[0]
                 outcomes[source.name] = Outcome(source, PROVIDED, where=f"environment ({provided[1]})")
             else:
                 groups.setdefault(source.key, []).append(source)
@@ -134,7 +128,7 @@ class Refresher:
                 token = self._stored(key, record)
                 if not fetch:
                     if token is not None:
-                        self._hand(key, group, token)
+                        self.tokens[key] = token
                     status, expires = (UNCHECKED, record.expires_at) if token and record else (MISSING, None)
                     outcomes.update((s.name, Outcome(s, status, expires)) for s in group)
                 elif force or self.why_due(record, token):
@@ -142,7 +136,7 @@ class Refresher:
                 else:
                     assert record is not None
                     assert token is not None
-                    self._hand(key, group, token)
+                    self.tokens[key] = token
                     outcomes.update((s.name, Outcome(s, VALID, record.expires_at, record.where)) for s in group)
             if due:
                 with self._state.lock() as locked:
@@ -177,7 +171,7 @@ class Refresher:
             if not force and self.why_due(record, token) is None:
                 assert record is not None
                 assert token is not None
-                self._hand(key, group, token)
+                self.tokens[key] = token
                 outcomes.update((s.name, Outcome(s, ADOPTED, record.expires_at, record.where)) for s in group)
             else:
                 wanted[key] = duration if duration is not None else next(
@@ -198,7 +192,7 @@ class Refresher:
                         f"could not refresh the CodeArtifact token for {names}: {result} "
                         "The stored token is still valid; going on with it."
                     )
-                    self._hand(key, group, token)
+                    self.tokens[key] = token
                     outcomes.update((s.name, Outcome(s, STALE, record.expires_at, record.where)) for s in group)
                 else:
                     failures.append((group, result))
@@ -210,7 +204,7 @@ class Refresher:
                     fingerprint(result.value), where,
                 )
                 fetched = True
-            self._hand(key, group, result.value)
+            self.tokens[key] = result.value
             outcomes.update((s.name, Outcome(s, FETCHED, result.expires_at, where)) for s in group)
         if fetched:
             try:
@@ -242,26 +236,6 @@ class Refresher:
                 f"{self._store.path}); it is used for this run only. {_WRITABLE_FIX}"
             )
             return MEMORY
-
-    def _hand(self, key: TokenKey, group: list[Source], token: str) -> None:
-        self.tokens[key] = token
-        for source in group:
-            own = users_own(self._config, source.name)
-            if own is not None:
-                self._warn_once(
-                    f"own:{source.name}",
-                    f"your Poetry config has a credential of your own for '{source.name}' (user '{own}'). In this "
-                    f"project '{source.name}' is a CodeArtifact source ({key.describe()}), so Poetry gets a "
-                    "CodeArtifact token for it in this run; your stored credential stays as it is. Rename the "
-                    "source or your repository to keep the two apart.",
-                )
-            hand(self._config, source.name, token)
-            if handed(self._config, source.name) != token:
-                self._warn_once(
-                    f"name:{source.name}",
-                    f"this Poetry cannot look up a credential for a source named '{source.name}' (Poetry 1.8 "
-                    "splits names at dots), so the token cannot reach it. Rename the source without a dot.",
-                )
 
     def _warn_once(self, tag: str, message: str) -> None:
         if tag not in self._warned:
@@ -299,6 +273,5 @@ def build_refresher(config: Config, io: IO, client_factory: ClientFactory | None
         store=open_store(config, say, memory_only=memory),
         state=StateFile.in_memory() if memory else StateFile.beside(config),
         fetcher=TokenFetcher(client_factory, say),
-        config=config,
         warn=say,
     )

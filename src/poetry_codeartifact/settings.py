@@ -22,6 +22,7 @@ else:  # Python 3.10: Poetry depends on tomli there
 
 from poetry_codeartifact.endpoint import (
     Endpoint,
+    has_credentials,
     host_key,
     is_loopback,
     parse_url,
@@ -35,6 +36,7 @@ from poetry_codeartifact.endpoint import (
     validate_region,
     validate_role_arn,
     validate_session_name,
+    without_credentials,
 )
 from poetry_codeartifact.errors import InvalidInput
 from poetry_codeartifact.paths import SETTINGS_NAME, config_dir
@@ -193,6 +195,7 @@ class Source(NamedTuple):
     role: Role | None = None
     vouched: Voucher | None = AWS  # who vouches for the URL's host: AWS, USER or None (nobody)
     origins: tuple[tuple[str, str], ...] = ()  # (key, where it was set) for profile, role-arn, duration
+    credential_in_url: bool = False  # the project's URL held a user:password@ part (``url`` is without it)
 
     @property
     def trusted(self) -> bool:
@@ -211,8 +214,22 @@ class Source(NamedTuple):
             parts.append(f"AWS_PROFILE={aws_profile} (boto3)")
         return "; ".join(parts)
 
+    def credential_in_url_message(self) -> str:
+        return (
+            f"the URL of source '{self.name}' in pyproject.toml holds a user name and password (a token written into "
+            "a shared file, which expires within 12 hours). Remove the user:password@ part from the URL: the plugin "
+            "sends a fresh token to that host without it."
+        )
+
     def untrusted_message(self) -> str:
         host = host_key(self.url)
+        parts = urlsplit(self.url.strip())
+        if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+            return (
+                f"the source '{self.name}' ({redact(self.url)}) uses plain http to {host}, so it gets no "
+                f"CodeArtifact token: a token is never sent unencrypted to a host other than this machine, "
+                "whoever trusts the host. Use https:// in the source URL."
+            )
         return (
             f"the source '{self.name}' ({redact(self.url)}) is mapped to CodeArtifact {self.key.describe()}, but "
             f"{host} is not one of CodeArtifact's own hosts, so it gets no token unless you trust it "
@@ -440,9 +457,15 @@ def _tables(
 
 
 def _trusted_host(entry: object, field: str) -> str:
+    fix = "For example: packages.example.com or 127.0.0.1:8080."
     if not isinstance(entry, str) or not entry or "/" in entry or "@" in entry or entry != entry.strip():
-        raise InvalidInput(field, entry, "each entry is a host name or host:port, without scheme or path",
-                           "For example: packages.example.com or 127.0.0.1:8080.")
+        raise InvalidInput(field, entry, "each entry is a host name or host:port, without scheme or path", fix)
+    parts = urlsplit("https://" + entry.lower())
+    port = parts.netloc.rpartition(":")[2] if not parts.netloc.endswith("]") and ":" in parts.netloc else None
+    if port is not None and not (port.isdigit() and 1 <= int(port) <= 65535):
+        raise InvalidInput(field, entry, "the port after ':' is a number from 1 to 65535", fix)
+    if not parts.hostname:
+        raise InvalidInput(field, entry, "each entry names a host", fix)
     return host_key("https://" + entry.lower())
 
 
@@ -490,6 +513,9 @@ def resolve(
     """
     user = user or UserSettings()
     mapping = combine(options, user.sources.get(name))
+    credential_in_url = has_credentials(url)
+    if credential_in_url:
+        url = without_credentials(url)  # the plugin's token replaces it; the URL is only printed without it
     parsed = parse_url(url)
     if mapping is not None and mapping.maps_endpoint:
         assert mapping.domain
@@ -524,6 +550,7 @@ def resolve(
         role=role,
         vouched=user.vouch(url, parsed),
         origins=role_from + profile_from + duration_from,
+        credential_in_url=credential_in_url,
     )
 
 

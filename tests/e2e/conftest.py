@@ -5,9 +5,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.support.user import POETRY, User
+from tools.standin import OwnServer
 from tools.wheels import make_wheel
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from tools.standin import StandIn
@@ -29,3 +31,19 @@ def user(tmp_path: Path, standin: StandIn) -> User:
         old.unlink()
     make_wheel(private, "acme-utils", "0.1.0")
     return User(tmp_path, standin)
+
+
+@pytest.fixture
+def own_server() -> Iterator[OwnServer]:
+    """A package server that is not CodeArtifact (a user's own, or one only a project names)."""
+    server = OwnServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def other_host() -> Iterator[OwnServer]:
+    """A second such server: the host a cloned project tries to steer credentials to."""
+    server = OwnServer()
+    yield server
+    server.stop()

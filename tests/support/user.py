@@ -17,12 +17,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tools.leaks import LeakDetector
 from tools.poetry_runner import PoetryRunner
 from tools.sandbox import pyproject, user_env
 from tools.standin import TOKEN_PREFIX, StandIn
 
 if TYPE_CHECKING:
     from tools.poetry_runner import Result
+    from tools.standin import OwnServer
 
 POETRY = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY", "")
 POETRY_VERSION = os.environ.get("POETRY_CODEARTIFACT_TEST_POETRY_VERSION", "")
@@ -75,9 +77,11 @@ class User(PoetryRunner):
     """A user's machine and its ``poetry``: commands run in ``root`` unless given a ``cwd``."""
 
     def __init__(self, root: Path, standin: StandIn, poetry: str = POETRY) -> None:
-        super().__init__(poetry, user_env(root, standin.url), POETRY_VERSION, cwd=root)
+        super().__init__(poetry, user_env(root, standin.url), POETRY_VERSION, cwd=root,
+                         secrets=self.all_secrets, files=self.written_files, file_secrets=standin.all_issued)
         self.root = root
         self.standin = standin
+        self.own_secrets: list[str] = []  # the user's own passwords and PyPI tokens in this test
         self.home = root / "home"
         self.config_dir = root / "poetry-config"
         # virtualenv's seed wheels and interpreter data, extracted once per session rather than
@@ -113,6 +117,31 @@ class User(PoetryRunner):
         name, _, constraint = requirement.partition("=")
         text = path.read_text().replace('python = ">=3.9"\n', f'python = ">=3.9"\n{name} = "{constraint or "*"}"\n', 1)
         path.write_text(text)
+
+    def all_secrets(self) -> list[str]:
+        """Every token the stand-in ever issued in this test, and the user's own credentials."""
+        return [*self.standin.all_issued(), *self.own_secrets]
+
+    def written_files(self) -> list[Path]:
+        """Every file under the user's root that must never hold a secret: projects (pyproject,
+        poetry.lock, requirements, dist), Poetry's config (auth.toml, config.toml) and the plugin's
+        state; not the plugin's own owner-only token store, Poetry's caches or virtualenvs."""
+        skip = {"codeartifact-tokens.json", "keyring.json"}  # the stores tokens are meant to be in
+        found = []
+        for path in self.root.rglob("*"):
+            parts = set(path.relative_to(self.root).parts)
+            if parts & {".venv", "poetry-cache", "poetry-data", "fresh-poetry", "keyrings"} or path.name in skip:
+                continue
+            if path.is_file() and not path.is_symlink():
+                found.append(path)
+        return found
+
+    def secrets_at(self, server: OwnServer) -> list[str]:
+        """What ``server`` received of this test's secrets (tokens, the user's own credentials),
+        in any header, path, query or body: a description of each trace, never the secret."""
+        detector = LeakDetector(self.all_secrets())
+        return [f"{r.method} {r.path.split('?')[0]}: {leak.describe()}"
+                for r in server.records for leak in detector.find(r.text())]
 
     def files_with_tokens(self) -> list[Path]:
         """Files under the user's root that contain a token, apart from the plugin's token store

@@ -10,7 +10,6 @@ import tomlkit
 from poetry.config.config import Config
 
 from poetry_codeartifact import store
-from poetry_codeartifact.credentials import handed
 from poetry_codeartifact.endpoint import Endpoint
 from poetry_codeartifact.errors import TokenError
 from poetry_codeartifact.refresh import (
@@ -63,20 +62,27 @@ class World:
         self.factory = Factory()
         self.warnings: list[str] = []
         self.serial = 0
+        self.made: dict[int, Refresher] = {}  # id(config) -> the refresher of that "process"
 
     def config(self) -> Any:
         return Config.create(reload=True)
 
     def refresher(self, config: Any = None) -> Refresher:
         config = config or self.config()
-        return Refresher(
+        made = Refresher(
             TokenStore(config, self.warnings.append),
             StateFile.beside(config),
             TokenFetcher(self.factory, self.warnings.append, clock=self.clock),
-            config,
             self.warnings.append,
             clock=self.clock,
         )
+        self.made[id(config)] = made
+        return made
+
+    def sent(self, config: Any, name: str, endpoint: Endpoint = ACME) -> str | None:
+        """The token that process may send for source ``name``; Poetry's config never holds one."""
+        assert not config.get("http-basic")
+        return self.made[id(config)].tokens.get(source(name, endpoint).key)
 
     def expect_token(self, region: str = "eu-west-1", lifetime: float = LIFETIME) -> str:
         self.serial += 1
@@ -122,9 +128,9 @@ def test_first_run_fetches_once_per_domain_and_stores_per_domain(world: World) -
     assert stat.S_IMODE((world.config_dir / "codeartifact-tokens.json").stat().st_mode) == 0o600
     assert world.auth() == {}  # Poetry's http-basic is never written
     # the running process sends the new token at once, for every name of the domain
-    assert config.get("http-basic.a.password") == acme
-    assert config.get("http-basic.b.password") == acme
-    assert config.get("http-basic.c.password") == tools
+    assert world.sent(config, "a") == acme
+    assert world.sent(config, "b") == acme
+    assert world.sent(config, "c", TOOLS) == tools
     state = world.state()
     assert state[ACME_ID].fingerprint == fingerprint(acme)
     assert state[TOOLS_ID].domain == "tools"
@@ -138,7 +144,7 @@ def test_another_name_of_the_same_domain_costs_no_call(world: World) -> None:
     config = world.config()
     outcome = world.refresher(config).ensure([source("corp")])[0]  # no response queued: a call would fail
     assert outcome.status == VALID
-    assert config.get("http-basic.corp.password") == token
+    assert world.sent(config, "corp") == token
 
 
 def test_one_name_in_two_domains_switching_projects_costs_no_call(world: World) -> None:
@@ -149,7 +155,7 @@ def test_one_name_in_two_domains_switching_projects_costs_no_call(world: World) 
     for expected, endpoint in ((a, ACME), (b, TOOLS), (a, ACME), (b, TOOLS)):
         config = world.config()
         assert world.refresher(config).ensure([source("private", endpoint)])[0].status == VALID
-        assert config.get("http-basic.private.password") == expected
+        assert world.sent(config, "private", endpoint) == expected
 
 
 def test_valid_token_costs_no_call(world: World) -> None:
@@ -168,7 +174,7 @@ def test_refresh_within_margin(world: World) -> None:
     new = world.expect_token()
     config = world.config()
     assert world.refresher(config).ensure([source("a")])[0].status == FETCHED
-    assert config.get("http-basic.a.password") == new
+    assert world.sent(config, "a") == new
     world.factory.assert_done()
 
 
@@ -191,7 +197,7 @@ def test_refresh_when_token_gone_changed_or_state_unknown(world: World, change: 
     new = world.expect_token()
     config = world.config()
     assert world.refresher(config).ensure([source("a")])[0].status == FETCHED
-    assert config.get("http-basic.a.password") == new
+    assert world.sent(config, "a") == new
     assert world.state()[ACME_ID].fingerprint == fingerprint(new)  # the record is repaired
 
 
@@ -203,7 +209,7 @@ def test_failed_refresh_with_valid_token_warns_and_goes_on(world: World) -> None
     config = world.config()
     outcome = world.refresher(config).ensure([source("a")])[0]
     assert outcome.status == STALE
-    assert config.get("http-basic.a.password") == old
+    assert world.sent(config, "a") == old
     assert any("still valid; going on" in w and "server error" in w for w in world.warnings)
 
 
@@ -243,7 +249,7 @@ def test_waiter_adopts_token_refreshed_by_another_process(world: World) -> None:
     assert world.refresher().ensure([source("a")])[0].status == FETCHED
     # the slow process finds a fresh token once it holds the lock: no second call
     assert slow._refresh_locked({source("a").key: [source("a")]}, False, None, False)["a"].status == ADOPTED
-    assert slow_config.get("http-basic.a.password") == new
+    assert world.sent(slow_config, "a") == new
     world.factory.assert_done()
 
 
@@ -261,7 +267,7 @@ def test_rejected_token_is_replaced_once(world: World) -> None:
     refresher.ensure([source("a")])
     second = world.expect_token()
     assert refresher.reject(source("a").key, [source("a")]) is True
-    assert config.get("http-basic.a.password") == second != first
+    assert world.sent(config, "a") == second != first
     assert refresher.reject(source("a").key, [source("a")]) is False  # never a loop
     world.factory.assert_done()
 
@@ -273,7 +279,7 @@ def test_auto_refresh_off_hands_what_is_stored_and_never_calls(world: World) -> 
     config = world.config()
     (outcome,) = world.refresher(config).ensure([source("a")], fetch=False)
     assert outcome.status == UNCHECKED
-    assert config.get("http-basic.a.password") == token
+    assert world.sent(config, "a") == token
     assert world.refresher().ensure([source("b", TOOLS)], fetch=False)[0].status == MISSING
 
 
@@ -288,20 +294,22 @@ def test_untrusted_host_gets_no_token_and_no_call(world: World) -> None:
     untrusted = source("evil")._replace(url="https://evil.example.com/pypi/private/simple/", vouched=None)
     assert world.refresher(config).ensure([untrusted])[0].status == UNTRUSTED
     assert world.factory.calls == []
-    assert config.get("http-basic.evil.password") is None
+    assert world.sent(config, "evil") is None
     (warning,) = world.warnings
     assert "POETRY_CODEARTIFACT_TRUSTED_HOSTS=evil.example.com" in warning
 
 
-def test_users_own_credential_stays_on_disk_with_a_warning(world: World) -> None:
+def test_users_own_credential_stays_on_disk_and_in_poetrys_config(world: World) -> None:
     world.config_dir.mkdir(parents=True, exist_ok=True)
     world.config().auth_config_source.add_property("http-basic.private", {"username": "me", "password": "mine"})
     token = world.expect_token()
     config = world.config()
-    world.refresher(config).ensure([source("private")])
-    assert config.get("http-basic.private.password") == token  # this process, this project only
+    refresher = world.refresher(config)
+    refresher.ensure([source("private")])
+    assert refresher.tokens[source("private").key] == token  # sent by origin, not under the name
+    assert config.get("http-basic.private") == {"username": "me", "password": "mine"}  # in memory too
     assert world.auth()["http-basic"]["private"] == {"username": "me", "password": "mine"}
-    assert any("credential of your own for 'private' (user 'me')" in w for w in world.warnings)
+    assert world.warnings == []
 
 
 def test_disk_error_keeps_the_token_for_this_run_and_says_so(world: World) -> None:
@@ -311,7 +319,7 @@ def test_disk_error_keeps_the_token_for_this_run_and_says_so(world: World) -> No
     outcome = world.refresher(config).ensure([source("a")])[0]
     assert outcome.status == FETCHED
     assert outcome.where == "memory"
-    assert config.get("http-basic.a.password") == token
+    assert world.sent(config, "a") == token
     (warning,) = world.warnings
     assert "could not store the new CodeArtifact token" in warning
     assert "keyring" not in warning
@@ -338,7 +346,7 @@ def test_keyring_refusing_long_tokens_falls_back_to_the_file(
     config = world.config()
     outcomes = world.refresher(config).ensure([source("a"), source("b")])
     assert [o.where for o in outcomes] == [FILE, FILE]
-    assert config.get("http-basic.a.password") == token == config.get("http-basic.b.password")
+    assert world.sent(config, "a") == token == world.sent(config, "b")
     warnings = [w for w in world.warnings if "keyring refused" in w]
     assert len(warnings) == 1
     assert "codeartifact-tokens.json" in warnings[0]
@@ -355,17 +363,13 @@ def test_an_empty_environment_password_is_named(world: World, monkeypatch: pytes
     assert "POETRY_HTTP_BASIC_A_PASSWORD is set but empty" in warning
 
 
-def test_a_source_name_poetry_cannot_look_up_is_named(world: World) -> None:
+def test_a_source_name_with_a_dot_gets_its_token_on_every_poetry(world: World) -> None:
+    """Tokens go by origin, so a name Poetry 1.8 cannot use as a config key no longer matters."""
     token = world.expect_token()
     config = world.config()
     world.refresher(config).ensure([source("corp.eu")])
-
-    if handed(config, "corp.eu") == token:  # Poetry 2 takes the key as a list
-        assert world.warnings == []
-    else:  # Poetry 1.8 splits the name at the dot
-        (warning,) = world.warnings
-        assert "'corp.eu'" in warning
-        assert "Rename the source without a dot" in warning
+    assert world.sent(config, "corp.eu") == token
+    assert world.warnings == []
 
 
 def test_a_hanging_keyring_costs_seconds_not_a_hang(
@@ -381,6 +385,6 @@ def test_a_hanging_keyring_costs_seconds_not_a_hang(
     (outcome,) = world.refresher(config).ensure([source("a")])
     assert time.monotonic() - started < 5
     assert outcome.where == FILE  # the token went to the owner-only file instead
-    assert config.get("http-basic.a.password") == token
+    assert world.sent(config, "a") == token
     assert any("did not answer" in w or "TimeoutError" in w or "KeyringTimeout" in w for w in world.warnings)
     assert world.refresher().ensure([source("a")])[0].status == VALID  # the next run finds it there

@@ -93,8 +93,8 @@ It exits 1 if a token could not be fetched or stored, or a source's host is not 
                 )
         if refused:
             raise CodeArtifactError(
-                f"No token for {', '.join(repr(n) for n in refused)}: its host is trusted by a project file only "
-                "(see the warning above)."
+                f"No token for {', '.join(repr(n) for n in refused)}: the plugin may not send one to its URL "
+                "(the warning above says why, and the fix)."
             )
         unstored = [o.source.name for o in outcomes if o.where == MEMORY and not memory_store()]
         if unstored:

@@ -145,6 +145,8 @@ def _warnings(sources: list[Source], pyproject: Any, repositories: dict[str, Any
     primaries = [name for name, _, priority in entries if priority in ("primary", "default")]
     other_primaries = [name for name in primaries if name not in codeartifact]
     for source in sources:
+        if source.credential_in_url:
+            messages.append(source.credential_in_url_message())
         if source.kind == "source" and source.priority in ("supplemental", "secondary"):
             rival = "PyPI" if not primaries else f"'{other_primaries[0]}'" if other_primaries else None
             if rival is not None:

@@ -11,9 +11,9 @@ from cleo.io.outputs.output import Type as OutputType
 from cleo.io.outputs.output import Verbosity
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
-from poetry_codeartifact.credentials import handed
+from poetry_codeartifact.credentials import environment_password
 from poetry_codeartifact.errors import CodeArtifactError
-from poetry_codeartifact.refresh import UNTRUSTED
+from poetry_codeartifact.refresh import MANAGED, UNTRUSTED
 
 if TYPE_CHECKING:
     from cleo.io.inputs.argument import Argument
@@ -66,8 +66,12 @@ you pass --force, because a token shown on screen ends up in scrollback and scre
         source = sources[0]
         config = self.config()
 
-        (outcome,) = self.refresher(config).ensure([source])
-        token = handed(config, source.name) if outcome.status != UNTRUSTED else None
+        refresher = self.refresher(config)
+        (outcome,) = refresher.ensure([source])
+        if outcome.status == MANAGED:
+            token = environment_password(source.name)
+        else:
+            token = refresher.tokens.get(source.key) if outcome.status != UNTRUSTED else None
         if not token:
             raise CodeArtifactError(f"No token is available for '{source.name}'.")
         self.io.write_line(token, verbosity=Verbosity.QUIET, type=OutputType.RAW)  # -q too: $(...) needs it
