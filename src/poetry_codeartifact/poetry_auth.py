@@ -28,6 +28,8 @@ from poetry.publishing.uploader import Uploader
 from poetry.utils.authenticator import Authenticator
 from poetry.utils.password_manager import HTTPAuthCredential
 
+from poetry_codeartifact.endpoint import has_credentials, without_credentials
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -96,6 +98,10 @@ def _request(original: Callable[..., Any]) -> Callable[..., Any]:
         if listener is None:
             return original(self, method, url, raise_for_status, **kwargs)
         sent = listener.credential_for(url)  # what the request below carries, if it is a token of ours
+        if sent is not None and has_credentials(url):
+            # a user:password@ in the URL would win over the token on Poetry < 2.1 (requests takes
+            # it when the Request has no auth of its own); the origin stays the same without it
+            url = without_credentials(url)
         response = original(self, method, url, False, **kwargs)
         status = response.status_code
         if sent is not None and (status in REJECTED or status == NOT_FOUND):
