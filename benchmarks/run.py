@@ -262,7 +262,8 @@ class Side(PoetryRunner):
     the project unless given a ``cwd``, and :meth:`run` fails on an error or a leaked token."""
 
     def __init__(self, poetry: str, standin: StandIn, root: Path, project: Path, version: str) -> None:
-        super().__init__(poetry, user_env(root, standin.url), version, cwd=project, timeout=600)
+        env = user_env(root, standin.url, trusted=standin.hosts())
+        super().__init__(poetry, env, version, cwd=project, timeout=600)
         self.root = root
         self.project = project
         self.config_dir = root / "poetry-config"

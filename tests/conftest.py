@@ -91,7 +91,7 @@ def standin(standin_server: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn
     standin_server.reset()
     monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", standin_server.url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", standin_server.url)
-    monkeypatch.setenv("POETRY_CODEARTIFACT_TRUSTED_HOSTS", standin_server.url.split("//", 1)[1])
+    monkeypatch.setenv("POETRY_CODEARTIFACT_TRUSTED_HOSTS", ",".join(standin_server.hosts()))
     for key, value in FAKE_AWS.items():
         monkeypatch.setenv(key, value)
     return standin_server

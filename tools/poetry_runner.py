@@ -67,7 +67,7 @@ class TokenLeaked(PoetryFailed):
         def hide(text: str) -> str:
             return _TOKEN.sub("<token>", detector.hide(text) if detector else text)
 
-        hidden = replace(result, out=hide(result.out), err=hide(result.err))
+        hidden = replace(result, out=hide(result.out), err=hide(result.err), args=tuple(map(hide, result.args)))
         super().__init__(result, f"a secret leaked into {where} of {hidden}")
 
 
@@ -87,19 +87,21 @@ class PoetryRunner:
         self.files = files
         self.file_secrets = file_secrets or secrets  # a user's own password may sit in auth.toml
 
-    def check_leaks(self, result: Result) -> None:
+    def check_leaks(self, result: Result, written: tuple[Path, ...] = ()) -> None:
         """Raise :class:`TokenLeaked` if any trace of a secret is in ``result``'s output or in a
-        file named by ``files``."""
+        file named by ``files`` other than ``written`` (a file the command was asked to write a
+        credential into, such as ``export --with-credentials``'s requirements.txt)."""
+        detector = LeakDetector(self.secrets()) if self.secrets is not None else None
         if TOKEN_PREFIX in result.text:
-            raise TokenLeaked(result)
-        if self.secrets is None:
+            raise TokenLeaked(result, detector)
+        if detector is None:
             return
-        detector = LeakDetector(self.secrets())
         leaks = detector.find(result.text)
         if leaks:
             raise TokenLeaked(result, detector, f"the output ({leaks[0].describe()})")
         if self.files is not None and self.file_secrets is not None:
-            in_files = LeakDetector(self.file_secrets()).find_in_files(self.files())
+            watched = [path for path in self.files() if path not in written]
+            in_files = LeakDetector(self.file_secrets()).find_in_files(watched)
             if in_files:
                 path, leak = in_files[0]
                 raise TokenLeaked(result, detector, f"{path} ({leak.describe()})")
@@ -115,7 +117,8 @@ class PoetryRunner:
         return ("lock", "--no-update") if self.is_poetry_1 else ("lock",)
 
     def run(self, *args: str, cwd: Path | None = None, check: bool = True, env: dict[str, str] | None = None,
-            drop: tuple[str, ...] = (), program: str | Path | None = None, merge_stderr: bool = False) -> Result:
+            drop: tuple[str, ...] = (), program: str | Path | None = None, merge_stderr: bool = False,
+            writes_credentials_to: tuple[Path, ...] = ()) -> Result:
         """``poetry ARGS`` (or ``program ARGS``) in ``cwd`` (default: the runner's), with ``env``
         added to the runner's environment and the variables in ``drop`` taken out. Raises
         :class:`TokenLeaked` if the output holds a token and, with ``check``, :class:`PoetryFailed`
@@ -131,7 +134,7 @@ class PoetryRunner:
         seconds = time.perf_counter() - started
         name = Path(program).name if program else "poetry"
         result = Result(process.returncode, process.stdout, process.stderr or "", args, name, where, seconds)
-        self.check_leaks(result)
+        self.check_leaks(result, writes_credentials_to)
         if check and result.code != 0:
             raise PoetryFailed(result)
         return result

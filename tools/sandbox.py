@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
 
@@ -55,7 +56,8 @@ def pyproject(name: str, *, package: bool = False, version: str = "0.1.0", purpo
 
 
 def user_env(
-    root: Path, endpoint_url: str, *, access_key: str = "AKIDSTANDINTEST", proxy_port: int | None = None
+    root: Path, endpoint_url: str, *, access_key: str = "AKIDSTANDINTEST", proxy_port: int | None = None,
+    trusted: Iterable[str] = (),
 ) -> dict[str, str]:
     """The environment of a throw-away user machine under ``root``: its own HOME (with an empty
     ~/.aws), Poetry config/cache/data directories, keyring off (tokens go to auth.toml), fake
@@ -78,7 +80,7 @@ def user_env(
         "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
         "AWS_ENDPOINT_URL_CODEARTIFACT": endpoint_url,
         # The user (never a project file) trusts the stand-in's host to receive tokens.
-        "POETRY_CODEARTIFACT_TRUSTED_HOSTS": urlsplit(endpoint_url).netloc,
+        "POETRY_CODEARTIFACT_TRUSTED_HOSTS": ",".join(dict.fromkeys([urlsplit(endpoint_url).netloc, *trusted])),
         "AWS_ENDPOINT_URL_STS": endpoint_url,
         "AWS_MAX_ATTEMPTS": "2",
         **safety_net_env(proxy_port),

@@ -7,10 +7,14 @@ external connections configurable per repository), STS ``AssumeRole`` for role t
 lifetime, expiry of every token on demand, per-domain call counts and fault injection with real
 AWS error shapes (per service, optionally per operation), a slow answer or a dropped connection.
 
-Data plane: a real pypiserver per repository, mounted under ``/pypi/<repo>/`` behind this
-front server, which lets through only tokens it issued for the repository's domain and that
-have not expired, and answers anything else with 401 as CodeArtifact does. A repository can
-be told to refuse every request (``refuse``), as one whose policy denies the caller does.
+Data plane: a real pypiserver per repository, mounted under ``/pypi/<repo>/`` behind a front
+server per domain (each domain on its own loopback port, as CodeArtifact gives each its own
+host; the control plane's port serves every domain too, for the demo). It is as strict as
+CodeArtifact: it lets through only user name ``aws`` with a token it issued for the repository's
+domain that has not expired, answers no credential with 401 and a token it does not accept with
+401, 403 or 404 (``reject_with``), and a request for a CodeArtifact host name of another domain
+with 404. A repository can be told to refuse every request (``refuse``), as one whose policy
+denies the caller does, or to redirect elsewhere (``redirect``).
 
 Used in-process by the tests (``StandIn``) and as a process by the demo
 (``python -m tools.standin serve --workdir DIR`` from the repository root), which controls it
@@ -130,6 +134,7 @@ class StandIn:
         self._wake = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._domain_servers: dict[str, ThreadingHTTPServer] = {}  # domain -> its own data plane
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -142,9 +147,19 @@ class StandIn:
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+        for domain in sorted({repo.domain for repo in self.repos.values()}):
+            own = type("DomainHandler", (_Handler,), {"standin": self, "domain": domain})
+            server = ThreadingHTTPServer(("127.0.0.1", 0), own)
+            server.daemon_threads = True
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self._domain_servers[domain] = server
         return self
 
     def stop(self) -> None:
+        for server in self._domain_servers.values():
+            server.shutdown()
+            server.server_close()
+        self._domain_servers.clear()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -169,8 +184,22 @@ class StandIn:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
+    def domain_url(self, domain: str) -> str:
+        """The data plane of one domain, on its own loopback port as CodeArtifact gives each
+        domain its own host (the control plane's port serves every domain, for the demo)."""
+        server = self._domain_servers.get(domain)
+        if server is None:
+            return self.url
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
     def repo_url(self, name: str) -> str:
-        return f"{self.url}/pypi/{name}/"
+        return f"{self.domain_url(self.repos[name].domain)}/pypi/{name}/"
+
+    def hosts(self) -> list[str]:
+        """``127.0.0.1:PORT`` of the control plane and of every domain's data plane: what a user
+        trusts to receive tokens (``POETRY_CODEARTIFACT_TRUSTED_HOSTS``)."""
+        urls = [self.url, *(self.domain_url(domain) for domain in self._domain_servers)]
+        return [urlsplit(url).netloc for url in urls]
 
     # -- control ---------------------------------------------------------------------------
 
@@ -338,6 +367,7 @@ class PlainIndex:
 
 class _Handler(BaseHTTPRequestHandler):
     standin: StandIn
+    domain: str | None = None  # a domain's own data-plane server serves that domain's repositories only
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
@@ -381,6 +411,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         if parts.path.startswith("/pypi/"):
             self._data_plane(parts.path, body)
+        elif self.domain is not None:
+            self._send(404, b"a domain's data plane serves /pypi/ only")
         elif parts.path.startswith("/_standin/"):
             self._admin(parts.path, body)
         elif parts.path.startswith("/v1/"):
@@ -530,8 +562,13 @@ class _Handler(BaseHTTPRequestHandler):
         standin = self.standin
         name = path.split("/")[2]
         repo = standin.repos.get(name)
-        if repo is None:
+        if repo is None or (self.domain is not None and repo.domain != self.domain):
             self._send(404, b"no such repository")
+            return
+        host = (self.headers.get("Host") or "").partition(":")[0].lower()
+        named = re.fullmatch(r"(.+)-(\d{12})\.d\.codeartifact\.[a-z0-9-]+\.amazonaws\.com", host)
+        if named is not None and (named[1], named[2]) != (repo.domain, repo.owner):
+            self._send(404, b"no such repository on this domain's host")  # CodeArtifact: one host per domain
             return
         user, password = _basic_credentials(self.headers.get("Authorization", ""))
         issued = standin.state.tokens.get(password or "")

@@ -45,7 +45,7 @@ PYTHONS = {"1.8.5": "3.10", "2.0.1": "3.12", "2.5.1": "3.13"}
 # The README's benchmark table compares these (benchmarks/run.py's default).
 BENCHMARKED_VERSIONS = ("1.8.5", "2.5.1")
 TEST_TOOLS = ("pytest>=8", "pypiserver>=2.1", "twine>=5", "keyring>=24", "ruff>=0.6", "mypy>=1.10",
-              "boto3-stubs[codeartifact,sts]", "hypothesis>=6.100")
+              "boto3-stubs[codeartifact,sts]", "hypothesis>=6.100", "trustme>=1.1")
 # Not installed by Poetry: only the stand-in and the demo need these next to a user's Poetry.
 BASELINE = "baseline"
 

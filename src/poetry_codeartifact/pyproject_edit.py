@@ -50,24 +50,39 @@ def set_source(
     original = _loads(text)
     expected = _expected(original, name, url, priority, dict(options or {}))
     crlf = "\r\n" in text and "\n" not in text.replace("\r\n", "")
-    source_ways: list[Callable[[TOMLDocument], None]] = [
+    if tomlkit.dumps(tomlkit.parse(text)) != text:
+        # tomlkit would move tables (an array of tables with another table between its entries):
+        # edit the lines themselves, where the layout allows it.
+        try:
+            result = _edit_as_text(text, name, url, priority, dict(options or {}))
+            if _loads(result) == expected:
+                return result
+        except (_Skip, EditError):
+            pass
+    values = {key: value for key, value in dict(options or {}).items() if value is not None}
+    # The last way of each writes a new table as text at the end of the file: tomlkit cannot add
+    # a table where the file writes ``tool.poetry`` or ``tool`` with dotted keys.
+    source_ways: list[Callable[[TOMLDocument], str | None]] = [
         lambda doc: _source_in_place(doc, name, url, priority),
         lambda doc: _source_as_new_table(doc, name, url, priority),
+        lambda _doc: _table_text("[[tool.poetry.source]]", {"name": name, "url": url, "priority": priority}),
     ]
-    option_ways: list[Callable[[TOMLDocument], None]] = [
+    option_ways: list[Callable[[TOMLDocument], str | None]] = [
         lambda doc: _options_in_place(doc, name, dict(options or {})),
         lambda doc: _options_as_dotted_keys(doc, name, dict(options or {})),
         lambda doc: _options_as_new_table(doc, name, dict(options or {})),
+        lambda _doc: _table_text(f"[tool.poetry-codeartifact.sources.{name}]", values) if values else _skip(),
     ]
     for add_source in source_ways:
         for add_options in option_ways:
             try:
                 doc = tomlkit.parse(text)
-                add_source(doc)
-                add_options(doc)
+                tail = (add_source(doc) or "") + (add_options(doc) or "")
                 result = tomlkit.dumps(doc)
-            except (TOMLKitError, _Skip, KeyError, TypeError, ValueError):
-                continue
+            except (TOMLKitError, _Skip, KeyError, TypeError, ValueError, AttributeError):
+                continue  # AttributeError: tomlkit's proxy for a table written out of order
+            if tail:
+                result = result + ("" if result.endswith("\n") or not result else "\n") + tail
             header = f"[tool.poetry-codeartifact.sources.{name}]"
             if header not in text:  # a new table: a blank line before it, as between the others
                 result = re.sub(rf"(?<=[^\n])\n(?={re.escape(header)})", "\n\n", result)
@@ -89,6 +104,17 @@ def set_source(
 
 class _Skip(Exception):
     """This way of writing the edit does not apply to the document's layout."""
+
+
+def _skip() -> str:
+    raise _Skip
+
+
+def _table_text(header: str, values: Mapping[str, Any]) -> str:
+    """A table appended to the file as text, after a blank line."""
+    lines = [header, *(f"{tomlkit.key(key).as_string()} = {tomlkit.item(value).as_string()}"
+                       for key, value in values.items())]
+    return "\n" + "\n".join(lines) + "\n"
 
 
 def _loads(text: str) -> dict[str, Any]:
@@ -254,3 +280,144 @@ def _apply(table: Any, options: dict[str, Any]) -> None:
                 del table[key]
         else:
             table[key] = value
+
+
+# -- editing the lines themselves, for files tomlkit does not write back as they were ----------
+
+_VALUE = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[^\s#,\]}]+)"""
+
+
+def _blocks(lines: list[str]) -> list[tuple[str, int, int]]:
+    """(header, first line, end) of every table, skipping lines inside multi-line strings; the
+    lines before the first header come as header ""."""
+    found: list[tuple[str, int]] = [("", 0)]
+    in_string = False
+    for index, line in enumerate(lines):
+        if line.count('"""') % 2 or line.count("'''") % 2:
+            in_string = not in_string
+        elif not in_string and line.lstrip().startswith("["):
+            found.append((line.split("#", 1)[0].strip(), index))
+    ends = [index for _, index in found[1:]] + [len(lines)]
+    return [(header, first, end) for (header, first), end in zip(found, ends, strict=True)]
+
+
+def _key_line(key: str) -> str:
+    """A ``key = value`` line; a dotted ``key`` (``sources.corp.profile``) matches each part bare
+    or quoted, with any spaces around the dots."""
+    parts = [rf"""(?:{re.escape(part)}|"{re.escape(part)}"|'{re.escape(part)}')""" for part in key.split(".")]
+    dotted = r"\s*\.\s*".join(parts)
+    return rf"(?P<lead>\s*{dotted}\s*=\s*)(?P<value>{_VALUE})"
+
+
+def _body_end(lines: list[str], first: int, end: int) -> int:
+    """Where a key can be added to a table: after its last line that is not blank."""
+    while end > first + 1 and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+def _set_key(lines: list[str], first: int, end: int, key: str, value: Any, newline: str) -> None:
+    rendered = tomlkit.item(value).as_string()
+    for index in range(first + 1, end):
+        match = re.match(_key_line(key), lines[index])
+        if match:
+            lines[index] = match["lead"] + rendered + lines[index][match.end():]
+            return
+    at = _body_end(lines, first, end)
+    if at > 0 and not lines[at - 1].endswith("\n"):
+        lines[at - 1] += newline
+    written = ".".join(tomlkit.key(part).as_string() for part in key.split("."))
+    lines.insert(at, f"{written} = {rendered}{newline}")
+
+
+def _drop_key(lines: list[str], first: int, end: int, key: str) -> None:
+    for index in range(end - 1, first, -1):
+        if re.match(_key_line(key), lines[index]):
+            del lines[index]
+
+
+def _options_as_text(lines: list[str], name: str, options: dict[str, Any], newline: str) -> str:
+    """Set the options where the file keeps them (a table, dotted keys, an inline table on one
+    line); returns a new table to append when the file has none for ``name``."""
+    values = {key: value for key, value in options.items() if value is not None}
+    blocks = {header: (first, end) for header, first, end in _blocks(lines)}
+    table = blocks.get(f"[tool.poetry-codeartifact.sources.{name}]")
+    if table is not None:
+        for key, value in reversed(list(options.items())):
+            if value is None:
+                _drop_key(lines, *table, key)
+            else:
+                _set_key(lines, *table, key, value, newline)
+        return ""
+    ours = blocks.get("[tool.poetry-codeartifact]")
+    dotted = r"\s*sources\s*\.\s*[\w\"'-]+\s*\."  # sources written as dotted keys, for any name
+    if ours is not None and any(re.match(dotted, lines[i]) for i in range(ours[0] + 1, ours[1])):
+        for key, value in reversed(list(options.items())):
+            prefixed = f"sources.{name}.{key}"
+            if value is None:
+                _drop_key(lines, *ours, prefixed)
+            else:
+                _set_key(lines, *ours, prefixed, value, newline)
+        return ""
+    for header, pattern, path in (
+        ("[tool.poetry-codeartifact.sources]", rf"\s*{re.escape(name)}\s*=\s*\{{", [name]),
+        ("[tool.poetry-codeartifact]", r"\s*sources\s*=\s*\{", ["sources", name]),
+    ):
+        span = blocks.get(header)
+        index = next((i for i in range(span[0] + 1, span[1]) if re.match(pattern, lines[i])), None) if span else None
+        if index is not None:  # an inline table on one line: tomlkit edits that line alone
+            line = tomlkit.parse(lines[index])
+            target: Any = line
+            for step in path:
+                if step not in target:
+                    if not values:
+                        return ""
+                    target[step] = tomlkit.inline_table()
+                target = target[step]
+            _apply(target, options)
+            lines[index] = tomlkit.dumps(line)
+            return ""
+    if not values:
+        return ""
+    table_of_sources = blocks.get("[tool.poetry-codeartifact.sources]")
+    if table_of_sources is not None:  # one inline table per name: one more line in that style
+        entry = tomlkit.inline_table()
+        entry.update(values)
+        at = _body_end(lines, *table_of_sources)
+        if not lines[at - 1].endswith("\n"):
+            lines[at - 1] += newline
+        lines.insert(at, f"{tomlkit.key(name).as_string()} = {entry.as_string()}{newline}")
+        return ""
+    if "[tool.poetry-codeartifact]" in blocks:
+        raise _Skip  # sources kept in another form: the tomlkit ways know them
+    return _table_text(f"[tool.poetry-codeartifact.sources.{name}]", values).replace("\n", newline)
+
+
+def _edit_as_text(text: str, name: str, url: str, priority: str, options: dict[str, Any]) -> str:
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    tail = _options_as_text(lines, name, options, newline)  # first: it does not move the entry's lines
+    named = _key_line("name")
+    entries = [b for b in _blocks(lines) if b[0] == "[[tool.poetry.source]]"]
+    entry = next((b for b in entries if any(
+        (m := re.match(named, lines[i])) and tomlkit.parse(f"v = {m['value']}")["v"] == name
+        for i in range(b[1] + 1, b[2]))), None)
+    if entry is not None:
+        _, first, end = entry
+        for legacy in LEGACY:
+            _drop_key(lines, first, end, legacy)
+        end = next(b[2] for b in _blocks(lines) if b[1] == first)
+        _set_key(lines, first, end, "priority", priority, newline)
+        _set_key(lines, first, end, "url", url, newline)
+    elif entries:  # a new entry after the last one
+        at = _body_end(lines, entries[-1][1], entries[-1][2])
+        block = _table_text("[[tool.poetry.source]]", {"name": name, "url": url, "priority": priority})
+        if not lines[at - 1].endswith("\n"):
+            lines[at - 1] += newline
+        lines[at:at] = [line + newline for line in block.split("\n")[:-1]]
+    else:
+        raise _Skip
+    result = "".join(lines)
+    if tail:
+        result += ("" if result.endswith("\n") else newline) + tail
+    return result

@@ -152,7 +152,7 @@ def test_aws_failure_changes_nothing(project: Path, poetry_config_dir: Path, sta
     before = snapshot(project, poetry_config_dir)
     result = run(f"codeartifact add-source private --url {STANDARD}")
     assert result.code == 1
-    assert "Could not get" not in result.err or "acme" in result.err
+    assert "Could not get a CodeArtifact token for 'private' (domain acme (owner 111122223333" in result.err
     assert ("sts:GetServiceBearerToken" in result.err) == (fault == "AccessDeniedException")
     assert snapshot(project, poetry_config_dir) == before
 

@@ -10,6 +10,7 @@ from poetry_codeartifact.refresh import Refresher
 from tests.support.app import run
 from tests.support.imports import heavy, loaded
 from tools.standin import TOKEN_PREFIX
+from tools.wheels import make_wheel
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,11 +47,19 @@ def test_commands_that_need_no_index_are_left_alone(standin: StandIn) -> None:
     assert standin.token_calls() == 0
 
 
-@pytest.mark.usefixtures("three_sources")
-def test_auto_refresh_off(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_refresh_off(three_sources: Path, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_wheel(standin.repos["private"].root, "acme-utils", "0.1.0")
+    pyproject = three_sources / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("[tool.poetry.dependencies]\n",
+                                                       '[tool.poetry.dependencies]\nacme-utils = "*"\n', 1))
+    assert run("codeartifact login").code == 0
+    calls, seen = standin.token_calls(), len(standin.state.seen)
+    standin.expire_all()  # due by the server's clock; the plugin's record says valid
     monkeypatch.setenv("POETRY_CODEARTIFACT_AUTO_REFRESH", "false")
-    run("lock")
-    assert standin.token_calls() == 0
+    result = run("lock")
+    assert standin.token_calls() == calls  # nothing fetched
+    assert len(standin.state.seen) > seen  # but the plugin was active and sent the stored tokens
+    assert "automatic refresh is off" in result.err
 
 
 @pytest.mark.usefixtures("three_sources", "standin")

@@ -38,7 +38,7 @@ COMMANDS = [
     (("show", "--latest"), "0.1.1"),
     (("debug", "resolve", "acme-utils"), "0.1.1"),
     (("search", "acme-utils"), "acme-utils"),
-    (("export", "--with-credentials", "-f", "requirements.txt", "-o", "requirements.txt"), ""),
+    (("export", "--with-credentials", "-f", "requirements.txt", "-o", "requirements.txt"), "requirements.txt"),
 ]
 
 
@@ -53,14 +53,17 @@ def test_commands_beyond_install_get_a_fresh_token(
     app = app_with_newer_release(user, standin)
     user.expire_tokens(app, "private")
     calls, unauthorized = standin.token_calls(), standin.state.unauthorized
-    result = user.run(*args, cwd=app)
+    result = user.run(*args, cwd=app, writes_credentials_to=(app / "requirements.txt",))
     assert standin.token_calls() == calls + 1, result
     assert standin.state.unauthorized == unauthorized, result  # the expired token was never sent
     assert "Authorization error" not in result.text
-    assert expected in result.out
     if args[0] == "export":
-        token = (app / "requirements.txt").read_text().split("aws:", 1)[1].split("@", 1)[0]
+        requirements = (app / expected).read_text()
+        assert "acme-utils==0.1.0" in requirements
+        token = requirements.split("aws:", 1)[1].split("@", 1)[0]
         assert standin.token_valid_for(token, "acme")  # pip can install with what export wrote
+    else:
+        assert expected in result.out
 
 
 def test_a_token_the_server_revoked_is_replaced_within_the_command(user: User, standin: StandIn) -> None:

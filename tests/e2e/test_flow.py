@@ -138,8 +138,18 @@ def test_commands_without_an_index_make_no_call_and_match_plain_poetry(user: Use
 
 
 def test_auto_refresh_can_be_turned_off(user: User, standin: StandIn) -> None:
+    off = {"POETRY_CODEARTIFACT_AUTO_REFRESH": "false"}
     app = user.project("app")
     user.add_source(app, "private", "private", "--no-login")
-    result = user.lock(app, check=False, env={"POETRY_CODEARTIFACT_AUTO_REFRESH": "false"})
+    user.add_dependency(app, "acme-utils")
+    nothing_stored = user.lock(app, check=False, env=off)
+    assert nothing_stored.code != 0  # no token, and none fetched
     assert standin.token_calls() == 0
-    assert TOKEN_PREFIX not in result.text
+    user.run("codeartifact", "login", cwd=app)
+    user.lock(app, env=off)  # the stored token is handed over as it is: the plugin is active
+    assert ("private", "acme") in standin.state.seen
+    standin.revoke_all()
+    rejected = user.run("update", cwd=app, env=off, check=False)
+    assert "Run `poetry codeartifact login` (automatic refresh is off)" in rejected.err
+    assert standin.token_calls() == 1  # login's, and no other
+    assert TOKEN_PREFIX not in rejected.text

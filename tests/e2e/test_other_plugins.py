@@ -42,12 +42,15 @@ def test_poetry_up_latest(user: User, standin: StandIn, app: Path) -> None:
 
 
 def test_export_with_credentials_writes_a_token_that_works(user: User, standin: StandIn, app: Path) -> None:
-    calls = standin.token_calls()
-    user.run("export", "--with-credentials", "-f", "requirements.txt", "-o", "requirements.txt", cwd=app)
+    calls, unauthorized = standin.token_calls(), standin.state.unauthorized
+    user.run("export", "--with-credentials", "-f", "requirements.txt", "-o", "requirements.txt", cwd=app,
+             writes_credentials_to=(app / "requirements.txt",))
     requirements = (app / "requirements.txt").read_text()
+    assert "acme-utils==0.1.0" in requirements
     token = requirements.split("aws:", 1)[1].split("@", 1)[0]
     assert standin.token_valid_for(token, "acme")  # not the expired one: pip can install with it
     assert standin.token_calls() == calls + 1
+    assert standin.state.unauthorized == unauthorized  # the expired token was never sent
 
 
 @pytest.mark.skipif(not WHEELHOUSE, reason="run through tools/test.py")

@@ -50,7 +50,7 @@ def snapshot(*paths: Path) -> dict[Path, bytes | None]:
             continue  # a file that appears later shows up as a new entry
         if path.is_dir():
             for file in sorted(path.rglob("*")):
-                if file.is_file() and file.suffix != ".lock":  # an empty lock file holds nothing
+                if file.is_file() and file.name != "codeartifact-state.json.lock":  # the plugin's empty lock file
                     files[file] = file.read_bytes()
         else:
             files[path] = path.read_bytes() if path.exists() else None

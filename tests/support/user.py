@@ -77,7 +77,7 @@ class User(PoetryRunner):
     """A user's machine and its ``poetry``: commands run in ``root`` unless given a ``cwd``."""
 
     def __init__(self, root: Path, standin: StandIn, poetry: str = POETRY) -> None:
-        super().__init__(poetry, user_env(root, standin.url), POETRY_VERSION, cwd=root,
+        super().__init__(poetry, user_env(root, standin.url, trusted=standin.hosts()), POETRY_VERSION, cwd=root,
                          secrets=self.all_secrets, files=self.written_files, file_secrets=standin.all_issued)
         self.root = root
         self.standin = standin

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import difflib
+import re
 import sys
+from typing import TYPE_CHECKING
 
 import pytest
 import tomlkit
@@ -8,6 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from poetry_codeartifact.pyproject_edit import EditError, set_source
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 if sys.version_info >= (3, 11):  # a check mypy understands, for the oldest Python (3.10) too
     import tomllib
@@ -79,83 +85,196 @@ def test_pep621_project_without_tool_table() -> None:
 
 
 # -- every layout TOML allows (hypothesis) ---------------------------------------------------
+#
+# Two oracles that share nothing with the editor: a line-diff oracle (every line the edit
+# removes or adds belongs to the target source's entry or its mapping table; every other line is
+# byte-identical, line endings and white space included) and a data oracle written as checks,
+# key by key, of what may differ between the parsed original and the parsed result.
 
 NAMES = ("corp", "ca", "mirror")
 MAPPING = {"domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1"}
+TABLE_KEYS = ("domain", "domain-owner", "region", "profile", "duration")
+DESCRIPTIONS = (
+    'description = "app"',
+    'description = """\nA multi-line description\n[not.a.table]\nname = "corp"\n"""',
+    "description = '''\nliteral [[tool.poetry.source]]\n'''",
+)
 
 
-def _entry_lines(name: str, url: str, priority: str | None, comment: bool) -> list[str]:
-    lines = [f'name = "{name}"', f'url = "{url}"' + ("  # the index" if comment else "")]
-    if priority:
-        lines.append(f'priority = "{priority}"')
-    return lines
+def _key(key: str, quoted: bool) -> str:
+    return f'"{key}"' if quoted else key
+
+
+def _string(value: str, literal: bool) -> str:
+    return f"'{value}'" if literal else f'"{value}"'
 
 
 @st.composite
 def layouts(draw: st.DrawFn) -> str:
-    """pyproject.toml texts in the layouts TOML allows for sources and mapping tables."""
+    """pyproject.toml texts in the layouts TOML allows for sources and mapping tables: arrays of
+    tables (also with another table between them), inline arrays on one line or many (with
+    comments and tabs inside), dotted ``tool.poetry.source``, a ``[tool]`` super-table, literal
+    and multi-line strings, quoted keys, and mapping tables as tables, dotted keys or inline
+    tables; LF or CRLF."""
     names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=3))
-    sources = [(n, f"https://{n}.example/simple/", draw(st.sampled_from([None, "primary", "explicit"])),
-                draw(st.booleans())) for n in names]
-    style = draw(st.sampled_from(["aot", "inline", "inline-multiline"]))
-    mapped = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=2))
-    map_style = draw(st.sampled_from(["tables", "dotted", "inline", "sub-inline"]))
-    blocks: list[list[str]] = [["# a project", "[tool.poetry]", 'name = "app"', 'version = "0.1.0"']]
+    quoted, literal, tabs = draw(st.booleans()), draw(st.booleans()), draw(st.booleans())
+    indent = "\t" if tabs else "    "
+    eq = "\t=\t" if tabs and draw(st.booleans()) else " = "
+
+    def pair(key: str, value: str) -> str:
+        return f"{_key(key, quoted)}{eq}{_string(value, literal)}"
+
+    def entry(n: str, p: str | None, comment: bool) -> list[str]:
+        lines = [pair("name", n), pair("url", f"https://{n}.example/simple/") + ("  # the index" if comment else "")]
+        if p:
+            lines.append(pair("priority", p))
+        return lines
+
+    sources = [(n, draw(st.sampled_from([None, "primary", "explicit"])), draw(st.booleans())) for n in names]
+    style = draw(st.sampled_from(["aot", "aot-spread", "inline", "inline-multiline", "dotted-top"]))
+    head = ["# a project"]
+    super_table = draw(st.booleans())
+    inline_items = ", ".join("{ " + ", ".join(entry(n, p, False)) + " }" for n, p, _ in sources)
+    poetry = ["[tool.poetry]", 'name = "app"', 'version = "0.1.0"', draw(st.sampled_from(DESCRIPTIONS))]
+    if style == "dotted-top":  # tool.poetry written with dotted keys, in [tool] or at the top level
+        prefix = "poetry." if super_table else "tool.poetry."
+        poetry = [prefix + line for line in poetry[1:]]
+        if sources:
+            poetry.append(f"{prefix}source = [{inline_items}]")
+        head += ["[tool]", *poetry] if super_table else poetry
+        poetry = []
+    elif super_table:
+        head += ["[tool]", "# the tool super-table, written out"]
+    blocks: list[list[str]] = []
     if sources and style == "inline":
-        items = ", ".join("{ " + ", ".join(_entry_lines(n, u, p, False)) + " }" for n, u, p, _ in sources)
-        blocks[0].append(f"source = [{items}]")
+        poetry.append(f"source = [{inline_items}]")
     elif sources and style == "inline-multiline":
-        blocks[0].append("source = [")
-        blocks[0] += ["    { " + ", ".join(_entry_lines(n, u, p, False)) + " }," for n, u, p, _ in sources]
-        blocks[0].append("]")
-    elif sources:
-        blocks += [["[[tool.poetry.source]]", *_entry_lines(n, u, p, c)] for n, u, p, c in sources]
+        poetry.append("source = [")
+        for n, p, comment in sources:
+            poetry.append(indent + "{ " + ", ".join(entry(n, p, False)) + " }," + ("  # a comment" if comment else ""))
+        poetry.append("]")
+    elif sources and style.startswith("aot"):
+        blocks += [["[[tool.poetry.source]]", *entry(n, p, c)] for n, p, c in sources]
+        if style == "aot-spread" and len(blocks) > 1:
+            blocks.insert(1, ["[tool.poetry.dependencies]", 'python = ">=3.10"'])
     others = [["[tool.black]", "line-length = 100  # keep"],
               ["[build-system]", 'requires = ["poetry-core>=1.0"]', 'build-backend = "poetry.core.masonry.api"']]
+    mapped = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=2))
+    map_style = draw(st.sampled_from(["tables", "dotted", "inline", "sub-inline"]))
     if mapped:
         values = {n: dict(MAPPING, profile=f"p-{n}") for n in mapped}
         if map_style == "tables":
-            mapping = [[f"[tool.poetry-codeartifact.sources.{n}]", *(f'{k} = "{v}"' for k, v in t.items())]
+            mapping = [[f"[tool.poetry-codeartifact.sources.{n}]", *(pair(k, v) for k, v in t.items())]
                        for n, t in values.items()]
         elif map_style == "dotted":
             mapping = [["[tool.poetry-codeartifact]", "# per source",
-                        *(f'sources.{n}.{k} = "{v}"' for n, t in values.items() for k, v in t.items())]]
+                        *(f"sources.{n}.{pair(k, v)}" for n, t in values.items() for k, v in t.items())]]
         elif map_style == "inline":
-            inner = ", ".join(f"{n} = {{ " + ", ".join(f'{k} = "{v}"' for k, v in t.items()) + " }"
+            inner = ", ".join(f"{n} = {{ " + ", ".join(pair(k, v) for k, v in t.items()) + " }"
                               for n, t in values.items())
             mapping = [["[tool.poetry-codeartifact]", f"sources = {{ {inner} }}"]]
         else:
             mapping = [["[tool.poetry-codeartifact.sources]",
-                        *(f"{n} = {{ " + ", ".join(f'{k} = "{v}"' for k, v in t.items()) + " }"
+                        *(f"{n} = {{ " + ", ".join(pair(k, v) for k, v in t.items()) + " }"
                           for n, t in values.items())]]
         others += mapping
     blocks += draw(st.permutations(others))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
-    text = (newline * 2).join(newline.join(block) for block in blocks)
+    text = (newline * 2).join(newline.join(block) for block in [head, poetry, *blocks] if block)
+    text = text.replace("\n", newline) if newline == "\r\n" else text  # multi-line strings too
+    text = text.replace("\r\r\n", "\r\n")
     return text + (newline if draw(st.booleans()) else "")
 
 
-def _oracle(text: str, name: str, url: str, priority: str, options: dict[str, object]) -> dict[str, object]:
-    data = tomllib.loads(text)
-    poetry = data.setdefault("tool", {}).setdefault("poetry", {})
-    entries = poetry.setdefault("source", [])
-    entry = next((e for e in entries if e["name"] == name), None)
-    if entry is None:
-        entries.append({"name": name, "url": url, "priority": priority})
+def _owned_lines(lines: list[str], name: str) -> set[int]:
+    """Indexes of the original's lines that belong to source ``name`` or to its mapping table
+    (the only lines an edit may change), found from the text alone."""
+    owned: set[int] = set()
+    named = rf"""\s*"?name"?\s*=\s*["']{re.escape(name)}["']"""
+    headers: list[tuple[int, str]] = []
+    in_string = False
+    for index, line in enumerate(lines):
+        if line.count('"""') % 2 or line.count("'''") % 2:
+            in_string = not in_string
+        elif not in_string and line.lstrip().startswith("["):
+            headers.append((index, line.strip()))
+    bounds = [*(index for index, _ in headers), len(lines)]
+    for (first, header), last in zip(headers, bounds[1:], strict=True):
+        body = range(first, last)
+        if header == "[[tool.poetry.source]]" and any(re.match(named, lines[i]) for i in body):
+            owned.update(body)
+        if header == f"[tool.poetry-codeartifact.sources.{name}]":
+            owned.update(body)
+    depth = 0
+    for index, line in enumerate(lines):  # inline arrays of sources; inline and dotted mapping tables
+        if depth or re.match(r"\s*(tool\.)?(poetry\.)?source\s*=\s*\[", line):
+            owned.add(index)
+            depth = max(depth + line.count("[") - line.count("]"), 0)
+        if re.match(rf"\s*sources\.{re.escape(name)}\.|\s*{re.escape(name)}\s*=\s*\{{|\s*sources\s*=\s*\{{", line):
+            owned.add(index)
+    return owned
+
+
+_NEW_LINE = "|".join((
+    r"\s*",  # a blank line
+    r"\[\[tool\.poetry\.source\]\]|\[tool\.poetry-codeartifact(\.sources)?(\.[\w-]+)?\]",  # the edit's headers
+    r"\s*\"?(name|url|priority|domain|domain-owner|region|profile|duration)\"?\s*=.*",  # the edit's keys
+    r"\s*(tool\.)?(poetry\.)?source\s*=\s*\[.*|.*\{.*\}.*|\s*\]\s*",  # an inline array of sources
+    r'\s*sources(\.("[\w-]+"|[\w-]+))*\s*=.*',  # a mapping as dotted keys or an inline table
+))
+
+
+def _line_diff_oracle(text: str, out: str, name: str) -> None:
+    """Every removed line is one of the target's; every added line is an entry or table line of
+    the kind the edit writes; everything else is byte-identical, line endings included."""
+    before, after = text.splitlines(keepends=True), out.splitlines(keepends=True)
+    if before and not before[-1].endswith("\n") and not out.endswith(before[-1]):
+        before[-1] += "\r\n" if "\r\n" in text else "\n"  # text added after a last line without an ending
+    owned = _owned_lines([line.rstrip("\r\n") for line in before], name)
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for index in range(i1, i2):
+            assert index in owned, f"changed a line that is not the target's: {before[index]!r}"
+        for line in after[j1:j2]:
+            assert re.fullmatch(_NEW_LINE, line.rstrip("\r\n")), f"added an unexpected line: {line!r}"
+            if "\r\n" in text and line.endswith("\n"):
+                assert line.endswith("\r\n"), f"an LF line in a CRLF file: {line!r}"
+
+
+def _data_oracle(text: str, out: str, name: str, url: str, priority: str, options: dict[str, object]) -> None:
+    """The parsed result is the parsed original with exactly the change, checked key by key."""
+    old, new = tomllib.loads(text), tomllib.loads(out)
+    assert {k: v for k, v in old.items() if k != "tool"} == {k: v for k, v in new.items() if k != "tool"}
+    old_tool, new_tool = old.get("tool", {}), new["tool"]
+    for key in set(old_tool) | set(new_tool):
+        if key not in ("poetry", "poetry-codeartifact"):
+            assert old_tool.get(key) == new_tool.get(key), key
+    old_poetry, new_poetry = old_tool.get("poetry", {}), new_tool["poetry"]
+    assert {k: v for k, v in old_poetry.items() if k != "source"} == {
+        k: v for k, v in new_poetry.items() if k != "source"}
+    old_sources, new_sources = old_poetry.get("source", []), new_poetry["source"]
+    assert [s for s in old_sources if s["name"] != name] == [s for s in new_sources if s["name"] != name]
+    (target,) = [s for s in new_sources if s["name"] == name]
+    assert (target["url"], target["priority"]) == (url, priority)
+    previous = next((s for s in old_sources if s["name"] == name), None)
+    if previous is None:
+        assert new_sources[-1] is target  # a new entry comes last
+        assert set(target) == {"name", "url", "priority"}
     else:
-        entry.update(url=url, priority=priority)
-    existing = data["tool"].get("poetry-codeartifact", {}).get("sources", {}).get(name)
-    if existing is None and any(v is not None for v in options.values()):
-        existing = data["tool"].setdefault("poetry-codeartifact", {}).setdefault("sources", {}).setdefault(name, {})
-    for key, value in options.items() if existing is not None else ():
-        if value is None:
-            existing.pop(key, None)
-        else:
-            existing[key] = value
-    return data
+        assert new_sources.index(target) == old_sources.index(previous)  # an entry stays where it was
+        kept = {k: v for k, v in previous.items() if k not in ("url", "priority", "default", "secondary")}
+        assert {k: v for k, v in target.items() if k not in ("url", "priority")} == kept
+    old_tables = old_tool.get("poetry-codeartifact", {}).get("sources", {})
+    new_tables = new_tool.get("poetry-codeartifact", {}).get("sources", {})
+    assert {k: v for k, v in old_tables.items() if k != name} == {k: v for k, v in new_tables.items() if k != name}
+    for key in TABLE_KEYS:
+        wanted = options[key] if key in options else old_tables.get(name, {}).get(key)
+        assert new_tables.get(name, {}).get(key) == wanted, key
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=layouts(),
     name=st.sampled_from(NAMES),
@@ -167,17 +286,43 @@ def test_every_layout_keeps_its_style_and_changes_only_the_source(
 ) -> None:
     url = f"https://{name}.example/pypi/new/simple/"
     out = set_source(text, name, url, priority, options)
-    assert tomllib.loads(out) == _oracle(text, name, url, priority, options)
-    for line in text.splitlines():
-        if line.lstrip().startswith("#") or (line.startswith("[") and "poetry.source" not in line):
-            assert line in out.splitlines(), line  # comments and other tables stay where they were
+    _data_oracle(text, out, name, url, priority, options)
+    _line_diff_oracle(text, out, name)
     if "\r\n" in text:
         assert "\n" not in out.replace("\r\n", "")  # no LF mixed into a CRLF file
-    lines = out.splitlines()
-    assert all(lines[i + 1].strip() for i, line in enumerate(lines[:-1]) if line.startswith("["))  # no gap
-    assert all(not lines[i - 1].strip() for i, line in enumerate(lines) if i and line.startswith("[tool.poetry-"))
     if "source = [" in text and "[[tool.poetry.source]]" not in text:
         assert "[[tool.poetry.source]]" not in out  # an inline array stays inline
+
+
+PLANTED_BUGS = {
+    "every key rewritten without spaces": (lambda out: out.replace(" = ", "="), ORIGINAL),
+    "blank lines dropped": (lambda out: out.replace("\n\n", "\n"), ORIGINAL),
+    "keys indented": (lambda out: out.replace("line-length", "    line-length"), ORIGINAL),
+    "a trailing comment dropped": (lambda out: out.replace("  # keep", ""), ORIGINAL),
+    "a string's quotes changed": (lambda out: out.replace('"app"', "'app'"), ORIGINAL),
+    "an LF in a CRLF file": (lambda out: out.replace("\r\n[tool.black]", "\n[tool.black]"),
+                             ORIGINAL.replace("\n", "\r\n")),
+    "a trailing comment dropped in a CRLF file": (lambda out: out.replace("  # trailing comment", ""),
+                                                  ORIGINAL.replace("\n", "\r\n")),
+}
+
+
+@pytest.mark.parametrize(("mutate", "text"), PLANTED_BUGS.values(), ids=PLANTED_BUGS.keys())
+def test_the_line_diff_oracle_catches_planted_bugs(mutate: Callable[[str], str], text: str) -> None:
+    out = set_source(text, "ca", "https://ca.example/pypi/new/simple/", "primary", None)
+    _line_diff_oracle(text, out, "ca")  # the real edit passes
+    with pytest.raises(AssertionError):
+        _line_diff_oracle(text, mutate(out), "ca")
+
+
+def test_the_data_oracle_catches_planted_bugs() -> None:
+    url = "https://corp.example/pypi/new/simple/"
+    out = set_source(ORIGINAL, "corp", url, "primary", None)
+    _data_oracle(ORIGINAL, out, "corp", url, "primary", {})
+    for planted in (out.replace('extra-key = "kept"\n', ""), out.replace("100", "99"),
+                    out.replace(url, "https://elsewhere/simple/")):
+        with pytest.raises(AssertionError):
+            _data_oracle(ORIGINAL, planted, "corp", url, "primary", {})
 
 
 def test_a_layout_that_cannot_be_edited_is_refused_with_the_lines_to_add() -> None:
