@@ -273,6 +273,11 @@ def validate_url(url: str, field: str = "--url") -> str:
             field, url, "a repository URL must be an absolute http(s) URL",
             "Use the URL from `aws codeartifact get-repository-endpoint --format pypi`.",
         )
+    if parts.query or parts.fragment or url.strip().endswith(("?", "#")):
+        raise InvalidInput(
+            field, url, "a repository URL has no query (?...) or fragment (#...): the index path follows it",
+            "Remove everything from the '?' or '#' on.",
+        )
     return url.strip()
 
 

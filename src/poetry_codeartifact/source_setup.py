@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from poetry_codeartifact import endpoint as ep
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
 from poetry_codeartifact.pyproject_edit import set_source
-from poetry_codeartifact.settings import SourceOptions, resolve
+from poetry_codeartifact.settings import SourceOptions, resolve, source_entries, toml_loads
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,7 +30,7 @@ class SourceRequest(NamedTuple):
     """What the user asked add-source for, validated."""
 
     name: str
-    priority: str
+    priority: str | None  # None: keep an existing source's priority; a new one is primary
     url: str | None = None
     domain: str | None = None
     owner: str | None = None
@@ -55,11 +55,11 @@ class SourceRequest(NamedTuple):
     ) -> SourceRequest:
         """Every field checked before anything happens; an error names the option at fault."""
         valid_name = ep.validate_name(name, "NAME")
-        if priority not in PRIORITIES:
+        if priority is not None and priority not in PRIORITIES:
             raise InvalidInput("--priority", priority, f"it must be one of {', '.join(PRIORITIES)}")
         request = cls(
             name=valid_name,
-            priority=str(priority),
+            priority=str(priority) if priority is not None else None,
             url=ep.validate_url(url) if url is not None else None,
             domain=ep.validate_domain(domain, "--domain") if domain is not None else None,
             owner=ep.validate_owner(owner, "--domain-owner") if owner is not None else None,
@@ -90,6 +90,11 @@ class Plan(NamedTuple):
     path: Path
     original: bytes
     updated: str
+    replaced: tuple[str, str] | None = None  # (URL, priority) of the source of that name that was there
+
+    @property
+    def priority(self) -> str:
+        return self.source.priority or "primary"
 
 
 class SourceSetup:
@@ -111,6 +116,9 @@ class SourceSetup:
         if request.duration is not None:
             options["duration"] = request.duration
         simple = ep.simple_url(url)
+        original = self._path.read_bytes()
+        existing = _existing(original, request.name)
+        priority = request.priority or (existing[1] if existing else "primary")
         source = resolve(
             request.name, simple,
             SourceOptions(
@@ -119,13 +127,12 @@ class SourceSetup:
                 region=endpoint.region if mapped else None,
                 profile=request.profile, duration=request.duration,
             ),
-            "source", request.priority, self._user,
+            "source", priority, self._user,
         )
         if source is None:  # pragma: no cover - resolve() knows every endpoint built above
             raise CodeArtifactError(f"{simple} is not a CodeArtifact repository URL.")
-        original = self._path.read_bytes()
-        updated = set_source(original.decode("utf-8"), request.name, simple, request.priority, options)
-        return Plan(source, simple, ep.upload_url(url), self._path, original, updated)
+        updated = set_source(original.decode("utf-8"), request.name, simple, priority, options)
+        return Plan(source, simple, ep.upload_url(url), self._path, original, updated, existing)
 
     def login(self, plan: Plan, request: SourceRequest) -> Outcome:
         """The domain's token, before anything is written. A valid token of the domain (another
@@ -198,3 +205,19 @@ def _endpoint(url: str, request: SourceRequest) -> Endpoint:
     assert request.region is not None
     return ep.Endpoint(request.domain, request.owner, request.region,
                        request.repository or ep.repository_from_path(url))
+
+
+_LEGACY_PRIORITY = {"default": "primary", "secondary": "supplemental"}
+
+
+def _existing(original: bytes, name: str) -> tuple[str, str] | None:
+    """(URL, priority) of the project's source ``name``, if there is one (legacy ``default`` and
+    ``secondary`` read as the priority Poetry gives them today)."""
+    try:
+        data = toml_loads(original.decode("utf-8"))
+    except ValueError:
+        return None  # set_source explains an unreadable file
+    for entry_name, url, priority in source_entries(data):
+        if entry_name == name:
+            return url, _LEGACY_PRIORITY.get(priority, priority)
+    return None

@@ -128,6 +128,9 @@ def test_supplemental_warns_about_dependency_confusion() -> None:
         ("private --url '" + STANDARD + " simple/'", "--url", "no spaces, line breaks or other control"),
         ("private --url " + STANDARD.replace("https://", "https://me:hunter2@"), "--url", "must not hold credentials"),
         ("private", "", "either --url URL, or --domain DOMAIN --repository REPOSITORY"),
+        ("private --url '" + STANDARD + "?x=1' " + MAP, "--url", "no query (?...) or fragment"),
+        ("private --url '" + STANDARD + "#frag' " + MAP, "--url", "no query (?...) or fragment"),
+        ("private --url '" + STANDARD + "?'", "--url", "Remove everything from the '?' or '#' on"),
     ],
 )
 def test_invalid_input_changes_nothing(
@@ -251,3 +254,24 @@ def test_a_project_poetry_refuses_is_not_called_missing(project: Path, command: 
     assert "no pyproject.toml" not in result.err
     assert "No CodeArtifact source" not in result.text
     assert snapshot(project) == before
+
+
+@pytest.mark.usefixtures("poetry_config_dir", "standin")
+def test_an_existing_source_is_updated_with_a_word_and_keeps_its_priority(project: Path) -> None:
+    """Issue 19 M2: the old URL is named and a priority nobody asked to change stays."""
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(PYPROJECT.replace(
+        "[tool.poetry.dependencies]",
+        '[[tool.poetry.source]]\nname = "mirror"\nurl = "https://mirror.example/simple/"\npriority = "supplemental"\n\n'
+        "[tool.poetry.dependencies]"))
+    result = run(f"codeartifact add-source mirror --url {STANDARD} --no-login")
+    assert result.code == 0, result.text
+    assert "Source mirror already existed (https://mirror.example/simple/)" in result.out
+    assert "priority supplemental, kept" in result.out
+    assert "Added source" not in result.out
+    (entry,) = tomlkit.parse(pyproject.read_text())["tool"]["poetry"]["source"]
+    assert entry.unwrap() == {"name": "mirror", "url": STANDARD + "simple/", "priority": "supplemental"}
+    changed = run(f"codeartifact add-source mirror --url {STANDARD} --priority primary --no-login")
+    assert "priority primary, changed from supplemental" in changed.out
+    fresh = run(f"codeartifact add-source other --url {STANDARD} --no-login")
+    assert "Added source other (acme/private, priority primary)" in fresh.out

@@ -9,6 +9,7 @@ from cleo.helpers import argument, option
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
 from poetry_codeartifact.console import describe_expiry, describe_location, escape, warn
+from poetry_codeartifact.endpoint import redact
 from poetry_codeartifact.errors import CodeArtifactError
 from poetry_codeartifact.source_setup import SourceRequest, SourceSetup
 
@@ -46,7 +47,8 @@ the rule and the fix, and pyproject.toml stays byte-for-byte as it was."""
         option("domain-owner", None, "12-digit AWS account ID that owns the domain.", flag=False),
         option("region", None, "AWS region of the domain.", flag=False),
         option("repository", None, "CodeArtifact repository (with --domain: looks the URL up).", flag=False),
-        option("priority", None, "primary, supplemental or explicit.", flag=False, default="primary"),
+        option("priority", None, "primary, supplemental or explicit (default: primary for a new source, the "
+                                 "current one for a source that exists).", flag=False),
         option("profile", None, "AWS profile for this source (written to pyproject.toml).", flag=False),
         option("duration", None, "Token lifetime in seconds: 0 or 900-43200.", flag=False),
         option("no-login", None, "Do not fetch a token now."),
@@ -72,10 +74,16 @@ the rule and the fix, and pyproject.toml stays byte-for-byte as it was."""
 
         described = escape(plan.source.endpoint.describe())
         name = escape(request.name)
-        self.line(f"Added source <info>{name}</info> ({described}, priority {request.priority}) to "
-                  f"{plan.path.name}: {escape(plan.url)}")
+        if plan.replaced is None:
+            self.line(f"Added source <info>{name}</info> ({described}, priority {plan.priority}) to "
+                      f"{plan.path.name}: {escape(plan.url)}")
+        else:
+            old_url, old_priority = plan.replaced
+            kept = "kept" if old_priority == plan.priority else f"changed from {escape(old_priority)}"
+            self.line(f"Source <info>{name}</info> already existed ({escape(redact(old_url))}); updated it in "
+                      f"{plan.path.name} to {escape(plan.url)} ({described}, priority {plan.priority}, {kept})")
         self.line(f"Publish to it with `poetry publish -r {name}` (uploads to {escape(plan.upload_url)})")
-        if request.priority == "supplemental":
+        if plan.priority == "supplemental":
             warn(
                 self.io,
                 f"'{request.name}' is supplemental: when PyPI or another primary source has a package of "
