@@ -33,9 +33,21 @@ class ClientFactory(Protocol):
 
 
 TIMEOUT_ENV = "POETRY_CODEARTIFACT_TIMEOUT"
+_MALFORMED = (
+    "CodeArtifact answered GetAuthorizationToken with {what}, which is not a login. Try again; if it "
+    "persists, check that AWS_ENDPOINT_URL_CODEARTIFACT (or a proxy) leads to CodeArtifact."
+)
 DEFAULT_TIMEOUT = 30.0
 PROGRESS_AFTER = 5.0
 CLOCK_TOLERANCE = 60.0
+
+
+def client_timeouts(deadline: float) -> tuple[float, float]:
+    """botocore's (connect, read) timeouts for a refresh that may take ``deadline`` seconds: a
+    third of it per read, so that one stalled answer leaves time for botocore's own retry
+    (with both at 30 seconds, as before, no retry could ever happen in time)."""
+    read = max(deadline / 3, 1.0)
+    return min(max(deadline / 6, 1.0), 10.0), read
 
 
 def refresh_timeout() -> float:
@@ -117,10 +129,11 @@ class BotoClientFactory:
                 session.set_credentials(*frozen)
             session.get_credentials()  # resolve the chain here (a missing profile fails now), once
             self._sessions[(profile, frozen)] = session
+        connect, read = client_timeouts(refresh_timeout())
         config = Config(
             retries={"mode": "standard"},
-            connect_timeout=10,
-            read_timeout=30,
+            connect_timeout=connect,
+            read_timeout=read,
             user_agent_extra="poetry-codeartifact",
         )
         return session.create_client(service, region_name=region, config=config)
@@ -296,13 +309,46 @@ class TokenFetcher:
             if explained.__cause__ is None:
                 explained.__cause__ = error
             return explained
-        expiration = response["expiration"]
-        expires_at = expiration.timestamp() if hasattr(expiration, "timestamp") else float(expiration)
-        skew = self._skew(response)
+        try:
+            return self._token_of(response, issued_at)
+        except TokenError as error:
+            return error
+        except Exception as error:  # never a traceback from the worker thread, nor a false "no answer"
+            failure = TokenError(_MALFORMED.format(what=f"an answer the plugin cannot read ({type(error).__name__})"),
+                                 retryable=True)
+            failure.__cause__ = error
+            return failure
+
+    def _token_of(self, response: Any, issued_at: float) -> Token:
+        """The token of a GetAuthorizationToken answer, checked: a token that is empty, has no
+        expiry or has already expired by CodeArtifact's own clock is no login."""
+        answer = response if isinstance(response, dict) else {}
+        value = answer.get("authorizationToken")
+        expiration: Any = answer.get("expiration")
+        if not isinstance(value, str) or not value.strip():
+            what = "an empty token" if isinstance(value, str) else "no token"
+            raise TokenError(_MALFORMED.format(what=what), retryable=True)
+        try:
+            if hasattr(expiration, "timestamp"):
+                expires_at = float(expiration.timestamp())
+            elif isinstance(expiration, (int, float, str)) and not isinstance(expiration, bool):
+                expires_at = float(expiration)
+            else:
+                raise TypeError(type(expiration).__name__)
+        except (TypeError, ValueError, OverflowError):
+            raise TokenError(_MALFORMED.format(what="a token without a valid expiration"), retryable=True) from None
+        skew = self._skew(answer)
         if skew:
             expires_at -= skew  # the same moment, on this machine's clock
             self._warn_once_about_clock(skew)
-        return Token(response["authorizationToken"], expires_at, issued_at)
+        if expires_at <= self._clock():
+            raise TokenError(
+                "CodeArtifact issued a token that had already expired by its own clock, so it cannot be used. "
+                "Try again; if it persists, the duration requested is shorter than the time the answer took "
+                "(POETRY_CODEARTIFACT_TIMEOUT), or the endpoint is not CodeArtifact.",
+                retryable=True,
+            )
+        return Token(value, expires_at, issued_at)
 
     def _skew(self, response: dict[str, Any]) -> float:
         """How far CodeArtifact's clock (its ``Date`` header) is ahead of this machine's, when

@@ -10,9 +10,11 @@ from botocore import exceptions as bx
 
 from poetry_codeartifact.errors import InvalidInput, TokenError
 from poetry_codeartifact.settings import TokenKey
-from poetry_codeartifact.tokens import TokenFetcher, explain, refresh_timeout
+from poetry_codeartifact.tokens import BotoClientFactory, TokenFetcher, client_timeouts, explain, refresh_timeout
 from tests.support.aws import Factory, token_response
 from tools.standin import TOKEN_PREFIX
+
+LATER = time.time() + 12 * 3600  # an expiry in the future, for tests that do not look at it
 
 KEY = TokenKey("acme", "111122223333", "eu-west-1")
 
@@ -34,7 +36,7 @@ def test_fetch_passes_owner_region_and_zero_duration() -> None:
 def test_no_duration_leaves_the_default() -> None:
     factory = Factory()
     factory.stub().add_response(
-        "get_authorization_token", token_response("T", 5000.0), {"domain": "acme", "domainOwner": "111122223333"}
+        "get_authorization_token", token_response("T", LATER), {"domain": "acme", "domainOwner": "111122223333"}
     )
     TokenFetcher(factory).fetch(KEY)
     factory.assert_done()
@@ -42,9 +44,9 @@ def test_no_duration_leaves_the_default() -> None:
 
 def test_one_call_per_key_and_one_client_per_region_profile() -> None:
     factory = Factory()
-    factory.stub().add_response("get_authorization_token", token_response("A", 5000.0))
-    factory.stub().add_response("get_authorization_token", token_response("B", 5000.0))
-    factory.stub("us-east-1").add_response("get_authorization_token", token_response("C", 5000.0))
+    factory.stub().add_response("get_authorization_token", token_response("A", LATER))
+    factory.stub().add_response("get_authorization_token", token_response("B", LATER))
+    factory.stub("us-east-1").add_response("get_authorization_token", token_response("C", LATER))
     fetcher = TokenFetcher(factory)
     assert fetcher.fetch(KEY).value == "A"
     assert fetcher.fetch(KEY).value == "A"  # memoised: no second call
@@ -59,7 +61,7 @@ def test_one_call_per_key_and_one_client_per_region_profile() -> None:
 def test_missing_configured_profile_falls_back_with_warning() -> None:
     factory = Factory()
     factory.missing_profiles.add("dev")
-    factory.stub().add_response("get_authorization_token", token_response("T", 5000.0))
+    factory.stub().add_response("get_authorization_token", token_response("T", LATER))
     warnings: list[str] = []
     fetcher = TokenFetcher(factory, warn=warnings.append)
     fetcher.fetch(TokenKey("acme", "111122223333", "eu-west-1", "dev"))
@@ -182,17 +184,19 @@ class _SlowClient:
 
 
 def test_a_refresh_has_one_deadline_and_says_what_it_waits_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("POETRY_CODEARTIFACT_TIMEOUT", "1")
+    deadline = 2
+    monkeypatch.setenv("POETRY_CODEARTIFACT_TIMEOUT", str(deadline))
     warnings: list[str] = []
-    fetcher = TokenFetcher(lambda *_args, **_kwargs: _SlowClient(5), warnings.append)
+    fetcher = TokenFetcher(lambda *_args, **_kwargs: _SlowClient(deadline * 5), warnings.append)
     keys: dict[TokenKey, int | None] = {
         TokenKey("acme", "111122223333", "eu-west-1"): None, TokenKey("tools", "444455556666", "us-east-1"): None
     }
     started = time.monotonic()
     results = fetcher.fetch_many(keys)
-    assert time.monotonic() - started < 3  # both domains wait together, for one deadline
+    elapsed = time.monotonic() - started
+    assert deadline <= elapsed < deadline * 1.75  # one deadline for both domains; two in a row would be 2x
     assert len(results) == 2
-    assert all("did not answer within 1 seconds" in str(result) for result in results.values())
+    assert all(f"did not answer within {deadline} seconds" in str(result) for result in results.values())
     (warning,) = warnings
     assert "still waiting for CodeArtifact" in warning
     assert "acme (eu-west-1), tools (us-east-1)" in warning
@@ -237,3 +241,84 @@ def test_the_profile_in_messages_is_the_one_boto3_used(monkeypatch: pytest.Monke
     assert "aws sso login --profile dev" in message
     monkeypatch.setenv("AWS_PROFILE", "ghost")
     assert "'ghost' does not exist" in str(explain(bx.ProfileNotFound(profile="ghost")))
+
+
+@pytest.mark.parametrize(
+    ("answer", "what"),
+    [
+        ({}, "no token"),
+        ({"authorizationToken": "", "expiration": LATER}, "an empty token"),
+        ({"authorizationToken": "   ", "expiration": LATER}, "an empty token"),
+        ({"authorizationToken": "T"}, "a token without a valid expiration"),
+        ({"authorizationToken": "T", "expiration": "soon"}, "a token without a valid expiration"),
+        ({"authorizationToken": "T", "expiration": True}, "a token without a valid expiration"),
+        ([], "no token"),
+    ],
+)
+def test_a_malformed_answer_is_no_login_and_says_so(answer: object, what: str) -> None:
+    """Issue 19 M3/M4: an answer without a usable token or expiry is an explained failure, never a
+    traceback in the worker thread or a false "did not answer"."""
+    fetcher = TokenFetcher(lambda *_args, **_kwargs: _Answering(answer), None)
+    result = fetcher.fetch_many({TokenKey("acme", "111122223333", "eu-west-1"): None})
+    (error,) = result.values()
+    assert isinstance(error, TokenError)
+    assert f"CodeArtifact answered GetAuthorizationToken with {what}, which is not a login" in str(error)
+    assert "did not answer" not in str(error)
+
+
+def test_a_token_already_expired_by_codeartifacts_clock_is_no_login() -> None:
+    """Issue 19 M5: an expiration in the past (CodeArtifact's own clock, from its Date header)."""
+    now = time.time()
+    answer = {"authorizationToken": "T", "expiration": now + 3600,
+              "ResponseMetadata": {"HTTPHeaders": {"date": formatdate(now + 7200, usegmt=True)}}}
+    fetcher = TokenFetcher(lambda *_args, **_kwargs: _Answering(answer), None)
+    (error,) = fetcher.fetch_many({TokenKey("acme", "111122223333", "eu-west-1"): None}).values()
+    assert isinstance(error, TokenError)
+    assert "already expired by its own clock" in str(error)
+    (late,) = TokenFetcher(lambda *_a, **_k: _Answering({"authorizationToken": "T", "expiration": now - 1}),
+                           None).fetch_many({TokenKey("acme", "111122223333", "eu-west-1"): None}).values()
+    assert isinstance(late, TokenError)
+
+
+def test_an_unreadable_answer_is_explained_with_its_cause() -> None:
+    class Odd:
+        def get(self, key: str) -> object:
+            raise RuntimeError(key)
+
+    fetcher = TokenFetcher(lambda *_args, **_kwargs: _Answering(Odd()), None)
+    fetcher._token_of = lambda *_args: (_ for _ in ()).throw(RuntimeError("odd"))  # type: ignore[method-assign]
+    (error,) = fetcher.fetch_many({TokenKey("acme", "111122223333", "eu-west-1"): None}).values()
+    assert isinstance(error, TokenError)
+    assert "an answer the plugin cannot read (RuntimeError)" in str(error)
+    assert isinstance(error.__cause__, RuntimeError)
+
+
+class _Answering:
+    """A client whose token call answers ``answer`` as it is."""
+
+    class meta:
+        endpoint_url = "http://127.0.0.1:1"
+        region_name = "eu-west-1"
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+
+    def get_authorization_token(self, **_request: object) -> object:
+        return self.answer
+
+
+@pytest.mark.parametrize("deadline", [30.0, 8.0, 3.0, 120.0])
+def test_botocores_timeouts_leave_room_for_a_retry_within_the_deadline(deadline: float) -> None:
+    """Issue 19 M8: one stalled answer, then botocore's retry, both inside the refresh deadline."""
+    connect, read = client_timeouts(deadline)
+    assert connect + read + connect + read <= deadline or deadline < 4  # a stall and one full retry fit
+    assert read < deadline
+    assert 1.0 <= connect <= 10.0
+
+
+def test_the_client_factory_uses_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POETRY_CODEARTIFACT_TIMEOUT", "12")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDSTUB")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "stub")
+    client = BotoClientFactory()("eu-west-1", None)
+    assert (client.meta.config.connect_timeout, client.meta.config.read_timeout) == (2.0, 4.0)
