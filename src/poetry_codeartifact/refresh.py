@@ -141,7 +141,8 @@ class Refresher:
             if due:
                 with self._state.lock() as locked:
                     if not locked:
-                        self._warn("another Poetry process holds the CodeArtifact lock; refreshing without it.")
+                        self._warn(f"{self._state.lock_failure or 'the CodeArtifact lock was not available'}; "
+                                   "refreshing without it.")
                     outcomes.update(self._refresh_locked(due, force, duration, explicit_profile))
         return [outcomes[source.name] for source in sources]
 

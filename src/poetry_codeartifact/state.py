@@ -92,6 +92,7 @@ class StateFile:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock") if path is not None else None
+        self.lock_failure: str | None = None  # why the last lock() yielded False
         self._memory: dict[str, TokenRecord] = {}  # the records of a file-less state
 
     @classmethod
@@ -130,13 +131,15 @@ class StateFile:
         """Hold an exclusive lock across processes; yields False if it could not be had in time
         (the caller then goes on without it rather than hang a build). The lock is released by
         the operating system when its holder dies, so a dead holder never blocks anyone."""
+        self.lock_failure = None
         if self.lock_path is None:
             yield True
             return
         try:
             self.lock_path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _NONBLOCK, 0o600)
-        except OSError:  # a read-only directory, a symlink planted in its place: no lock
+        except OSError as error:  # a read-only directory, a symlink planted in its place: no lock
+            self.lock_failure = f"could not open the lock file {self.lock_path} ({error.strerror or error})"
             yield False
             return
         locked = False
@@ -151,6 +154,9 @@ class StateFile:
                     if time.monotonic() >= deadline:
                         break
                     time.sleep(0.05)
+            if not locked:
+                self.lock_failure = (f"another Poetry process has held the lock {self.lock_path} for "
+                                     f"{timeout:.0f} seconds")
             yield locked
         finally:
             if locked:

@@ -388,3 +388,17 @@ def test_a_hanging_keyring_costs_seconds_not_a_hang(
     assert world.sent(config, "a") == token
     assert any("did not answer" in w or "TimeoutError" in w or "KeyringTimeout" in w for w in world.warnings)
     assert world.refresher().ensure([source("a")])[0].status == VALID  # the next run finds it there
+
+
+def test_a_lock_that_cannot_be_opened_is_not_blamed_on_another_process(world: World) -> None:
+    """Issue 19 M6: no "another Poetry process holds the lock" when no other process exists."""
+    world.config_dir.mkdir(parents=True, exist_ok=True)
+    (world.config_dir / "codeartifact-state.json.lock").symlink_to(world.config_dir / "elsewhere")
+    token = world.expect_token()
+    config = world.config()
+    assert world.refresher(config).ensure([source("a")])[0].status == FETCHED
+    assert world.sent(config, "a") == token
+    (warning,) = world.warnings
+    assert warning.startswith("could not open the lock file ")
+    assert warning.endswith("; refreshing without it.")
+    assert "another Poetry process" not in warning

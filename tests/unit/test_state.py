@@ -90,6 +90,11 @@ def test_missing_state_and_directory(tmp_path: Path) -> None:
     assert state.load() == {}
 
 
+# A fresh interpreter, not a fork: the test process runs threads (the stand-in's), and forking
+# one that has threads can deadlock the child (Python warns about it since 3.12).
+SPAWN = multiprocessing.get_context("spawn")
+
+
 def _hold(path: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event) -> None:
     with StateFile(Path(path)).lock():
         ready.set()
@@ -98,13 +103,16 @@ def _hold(path: str, ready: multiprocessing.synchronize.Event, release: multipro
 
 def test_lock_excludes_other_processes(tmp_path: Path) -> None:
     path = str(tmp_path / "s.json")
-    ready, release = multiprocessing.Event(), multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold, args=(path, ready, release))
+    ready, release = SPAWN.Event(), SPAWN.Event()
+    holder = SPAWN.Process(target=_hold, args=(path, ready, release))
     holder.start()
     try:
         assert ready.wait(10)
-        with StateFile(Path(path)).lock(timeout=0.3) as locked:
+        waiting = StateFile(Path(path))
+        with waiting.lock(timeout=0.3) as locked:
             assert locked is False
+        assert waiting.lock_failure is not None
+        assert "another Poetry process has held the lock" in waiting.lock_failure
         release.set()
         holder.join(10)
         start = time.monotonic()
@@ -118,8 +126,8 @@ def test_lock_excludes_other_processes(tmp_path: Path) -> None:
 
 def test_a_dead_lock_holder_blocks_nobody(tmp_path: Path) -> None:
     path = str(tmp_path / "s.json")
-    ready, release = multiprocessing.Event(), multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold, args=(path, ready, release))
+    ready, release = SPAWN.Event(), SPAWN.Event()
+    holder = SPAWN.Process(target=_hold, args=(path, ready, release))
     holder.start()
     assert ready.wait(10)
     holder.kill()  # dies holding the lock
@@ -137,3 +145,7 @@ def test_a_symlink_in_place_of_the_lock_is_not_followed(tmp_path: Path) -> None:
     with state.lock(timeout=0.2) as locked:
         assert locked is False  # refused, and the caller goes on without it
     assert target.read_text() == "keep"
+    assert state.lock_failure is not None
+    assert state.lock_failure.startswith(f"could not open the lock file {state.lock_path}")  # no other process
+    with StateFile(tmp_path / "t.json").lock() as free:
+        assert free is True
