@@ -358,7 +358,8 @@ def walk_through(machine: Machine, standin: StandInProcess) -> None:
         f"POETRY_CODEARTIFACT_TRUSTED_HOSTS={machine.env['POETRY_CODEARTIFACT_TRUSTED_HOSTS']} (a project file "
         "cannot do that: a cloned pyproject.toml must never steer your token to its own server).")
     say(f"Poetry: {machine.version}, with poetry-codeartifact installed into it "
-        "(what `poetry self add poetry-codeartifact` does).")
+        "from this clone's wheel (what `poetry self add ./dist/<wheel>` does; the PyPI name belongs to another "
+        "project).")
 
     # 2 -------------------------------------------------------------------------------------
     step(2, TOTAL_STEPS, f"publish a private package, {PACKAGE}")

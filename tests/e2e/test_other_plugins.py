@@ -32,7 +32,7 @@ def app(user: User, standin: StandIn) -> Path:
 
 def test_poetry_up_latest(user: User, standin: StandIn, app: Path) -> None:
     calls, unauthorized = standin.token_calls(), standin.state.unauthorized
-    result = user.run("up", "--latest", cwd=app)
+    result = user.run("up", "--latest", "-vvv", cwd=app)  # the leak detector reads debug output too
     assert "Authorization error" not in result.text
     assert 'acme-utils = "^0.2.0"' in (app / "pyproject.toml").read_text() or \
         '"acme-utils (>=0.2.0,<0.3.0)"' in (app / "pyproject.toml").read_text()
@@ -72,7 +72,7 @@ def test_self_add_from_a_codeartifact_source(user: User, standin: StandIn) -> No
         (user.config_dir / "codeartifact.toml").write_text(
             '[sources.corp]\ndomain = "acme"\ndomain-owner = "111122223333"\nregion = "eu-west-1"\n'
         )
-        result = user.run("self", "add", "--dry-run", "acme-plugin-helper")
+        result = user.run("self", "add", "--dry-run", "acme-plugin-helper", "-vvv")
         assert "Installing acme-plugin-helper (1.0.0)" in result.out
         assert standin.token_calls() == 1  # fetched by the hook: nobody logged in
         assert standin.state.unauthorized == 0

@@ -127,14 +127,12 @@ class User(PoetryRunner):
         poetry.lock, requirements, dist), Poetry's config (auth.toml, config.toml) and the plugin's
         state; not the plugin's own owner-only token store, Poetry's caches or virtualenvs."""
         skip = {"codeartifact-tokens.json", "keyring.json"}  # the stores tokens are meant to be in
+        pruned = {".venv", "poetry-cache", "poetry-data", "fresh-poetry", "keyrings", ".poetry"}
         found = []
-        for path in self.root.rglob("*"):
-            parts = set(path.relative_to(self.root).parts)
-            if parts & {".venv", "poetry-cache", "poetry-data", "fresh-poetry", "keyrings"} or path.name in skip:
-                continue
-            if path.is_file() and not path.is_symlink():
-                found.append(path)
-        return found
+        for folder, folders, files in os.walk(self.root):
+            folders[:] = [name for name in folders if name not in pruned]  # never walk a virtualenv
+            found += [Path(folder) / name for name in files if name not in skip]
+        return [path for path in found if path.is_file() and not path.is_symlink()]
 
     def secrets_at(self, server: OwnServer) -> list[str]:
         """What ``server`` received of this test's secrets (tokens, the user's own credentials),
