@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from cleo.helpers import argument, option
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
-from poetry_codeartifact.console import describe_expiry, describe_location, escape, warn
-from poetry_codeartifact.endpoint import redact
 from poetry_codeartifact.errors import CodeArtifactError
-from poetry_codeartifact.source_setup import SourceRequest, SourceSetup
 
 if TYPE_CHECKING:
     from cleo.io.inputs.argument import Argument
@@ -55,6 +52,10 @@ the rule and the fix, and pyproject.toml stays byte-for-byte as it was."""
     ]
 
     def run_command(self) -> int:
+        from poetry_codeartifact.console import describe_expiry, describe_location, escape, warn
+        from poetry_codeartifact.endpoint import redact
+        from poetry_codeartifact.source_setup import SourceRequest, SourceSetup
+
         request = SourceRequest.validated(
             self.argument("name"), self.option("priority"),
             url=self.option("url"), domain=self.option("domain"), owner=self.option("domain-owner"),

@@ -1,21 +1,21 @@
 """What every ``poetry codeartifact`` command shares: the project (if any), Poetry's config,
-the sources, and turning failures into messages (with the traceback at ``-vvv`` only)."""
+the sources, and turning failures into messages (with the traceback at ``-vvv`` only).
+
+`poetry list` builds every command, so this module and the command modules import only cleo,
+Poetry's Command and errors.py at the top; the modules that do the work are imported by the
+method that needs them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from cleo.helpers import option
-from poetry.config.config import Config
 from poetry.console.commands.command import Command
 
-from poetry_codeartifact.console import debug_traceback, project_data
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
-from poetry_codeartifact.paths import config_dir
-from poetry_codeartifact.refresh import build_refresher
-from poetry_codeartifact.settings import all_sources, read_user_settings
 
 if TYPE_CHECKING:
+    from poetry.config.config import Config
     from poetry.poetry import Poetry
 
     from poetry_codeartifact.refresh import Refresher
@@ -39,6 +39,8 @@ class CodeArtifactCommand(Command):
         try:
             return self.run_command()
         except CodeArtifactError as error:
+            from poetry_codeartifact.console import debug_traceback
+
             debug_traceback(self.io, error)
             raise
 
@@ -62,6 +64,8 @@ class CodeArtifactCommand(Command):
         return self._project
 
     def config(self) -> Config:
+        from poetry.config.config import Config
+
         project = self.project()
         return project.config if project is not None else Config.create()
 
@@ -73,11 +77,15 @@ class CodeArtifactCommand(Command):
         return str(value)
 
     def refresher(self, config: Config) -> Refresher:
+        from poetry_codeartifact.refresh import build_refresher
+
         return build_refresher(config, self.io, self.client_factory)
 
     def pyproject_data(self) -> dict[str, Any] | None:
         """The project's parsed pyproject.toml (read once per command), or None outside a project."""
         if self._pyproject_data is None:
+            from poetry_codeartifact.console import project_data
+
             project = self.project()
             self._pyproject_data = project_data(project) if project is not None else None
         return self._pyproject_data
@@ -85,6 +93,9 @@ class CodeArtifactCommand(Command):
     def user_settings(self) -> UserSettings:
         """The user's own settings (trusted hosts, personal source settings), read once."""
         if self._user_settings is None:
+            from poetry_codeartifact.paths import config_dir
+            from poetry_codeartifact.settings import read_user_settings
+
             project = self.project()
             project_dir = project.pyproject_path.parent if project is not None else None
             self._user_settings = read_user_settings(config_dir(self.config()), project_dir)
@@ -92,6 +103,8 @@ class CodeArtifactCommand(Command):
 
     def known_sources(self) -> list[Source]:
         """Every CodeArtifact source of the project (if any) and repository of Poetry's config."""
+        from poetry_codeartifact.settings import all_sources
+
         return all_sources(self.pyproject_data(), self.config().get("repositories"), self.user_settings())
 
     def selected_sources(self, names: list[str]) -> list[Source]:

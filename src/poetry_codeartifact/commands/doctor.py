@@ -11,8 +11,6 @@ from cleo.helpers import argument
 from cleo.io.outputs.output import Verbosity
 
 from poetry_codeartifact.commands.base import FORMAT_OPTION, CodeArtifactCommand
-from poetry_codeartifact.console import escape
-from poetry_codeartifact.doctor import FAILED, Doctor, worst
 from poetry_codeartifact.errors import CodeArtifactError
 
 if TYPE_CHECKING:
@@ -60,6 +58,8 @@ class DoctorCommand(CodeArtifactCommand):
     ]
 
     def run_command(self) -> int:
+        from poetry_codeartifact.doctor import FAILED, Doctor, worst
+
         output_format = self.output_format(FORMATS)
         if output_format == "json":
             self._load_project_quietly()
@@ -98,6 +98,8 @@ class DoctorCommand(CodeArtifactCommand):
             self.io.output.set_verbosity(verbosity)
 
     def _render(self, report: SourceReport) -> None:
+        from poetry_codeartifact.console import escape
+
         s, e = report.source, report.source.endpoint
         where = f"{s.kind}, {s.priority}" if s.priority else s.kind
         self.line(f"<b>{escape(s.name)}</b> ({where}): {escape(e.describe())}, owner {e.owner}, region {e.region}")

@@ -7,12 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from cleo.helpers import argument, option
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
-from poetry_codeartifact.console import describe_expiry, describe_location, escape
-from poetry_codeartifact.endpoint import validate_duration, validate_external_id, validate_profile, validate_role_arn
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
-from poetry_codeartifact.refresh import MANAGED, PROVIDED, UNTRUSTED
-from poetry_codeartifact.settings import Role, memory_store
-from poetry_codeartifact.store import MEMORY
 
 if TYPE_CHECKING:
     from cleo.io.inputs.argument import Argument
@@ -53,6 +48,17 @@ It exits 1 if a token could not be fetched or stored, or a source's host is not 
     ]
 
     def run_command(self) -> int:
+        from poetry_codeartifact.console import describe_expiry, describe_location, escape
+        from poetry_codeartifact.endpoint import (
+            validate_duration,
+            validate_external_id,
+            validate_profile,
+            validate_role_arn,
+        )
+        from poetry_codeartifact.refresh import MANAGED, PROVIDED, UNTRUSTED
+        from poetry_codeartifact.settings import Role, memory_store
+        from poetry_codeartifact.store import MEMORY
+
         profile = self.option("profile")
         if profile is not None:
             validate_profile(profile)

@@ -7,12 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from cleo.helpers import argument
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
-from poetry_codeartifact.console import debug_traceback, describe_location, escape, warn
-from poetry_codeartifact.credentials import env_prefix, from_environment
 from poetry_codeartifact.errors import CodeArtifactError
-from poetry_codeartifact.settings import memory_store
-from poetry_codeartifact.state import StateFile
-from poetry_codeartifact.store import open_store
 
 if TYPE_CHECKING:
     from cleo.io.inputs.argument import Argument
@@ -40,6 +35,12 @@ a keyring that refuses), logout says so and exits 1."""
     ]
 
     def run_command(self) -> int:
+        from poetry_codeartifact.console import debug_traceback, describe_location, escape, warn
+        from poetry_codeartifact.credentials import env_prefix, from_environment
+        from poetry_codeartifact.settings import memory_store
+        from poetry_codeartifact.state import StateFile
+        from poetry_codeartifact.store import open_store
+
         config = self.config()
         sources = self.selected_sources(self.argument("names") or [])
         store = open_store(config, lambda message: warn(self.io, message), memory_only=memory_store())

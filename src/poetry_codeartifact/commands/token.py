@@ -11,9 +11,7 @@ from cleo.io.outputs.output import Type as OutputType
 from cleo.io.outputs.output import Verbosity
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
-from poetry_codeartifact.credentials import environment_password
 from poetry_codeartifact.errors import CodeArtifactError
-from poetry_codeartifact.refresh import MANAGED, UNTRUSTED
 
 if TYPE_CHECKING:
     from cleo.io.inputs.argument import Argument
@@ -41,6 +39,9 @@ you pass --force, because a token shown on screen ends up in scrollback and scre
     ]
 
     def run_command(self) -> int:
+        from poetry_codeartifact.credentials import environment_password
+        from poetry_codeartifact.refresh import MANAGED, UNTRUSTED
+
         name = self.argument("name")
         if self.stdout_is_terminal() and not self.option("force"):
             raise CodeArtifactError(
