@@ -53,7 +53,7 @@ def test_install_lock_publish_and_refresh_over_https_through_a_proxy(
     production(user, proxy, tmp_path)
     lib = user.project("acme-lib", package=True)
     added = user.run("codeartifact", "add-source", "private", "--url", URL, cwd=lib)
-    assert "logged in to acme/private" in added.out
+    assert "Logged in to acme/private" in added.out
     published = user.run("publish", "--build", "-r", "private", cwd=lib)
     assert "Publishing acme-lib (0.1.0) to private" in published.out
     assert standin.state.uploads == ["private", "private"]
@@ -74,7 +74,8 @@ def test_install_lock_publish_and_refresh_over_https_through_a_proxy(
     assert set(proxy.connects) <= {f"{HOST}:443", "codeartifact.eu-west-1.amazonaws.com:443"}
     assert f"{HOST}:443" in proxy.connects
     assert proxy.refused == []  # nothing tried to go anywhere else
-    assert all(domain in ("acme", "none") for repo, domain in standin.state.seen)
+    # acme's tokens only ("unknown": the one revoked above, which the stand-in no longer knows)
+    assert {domain for _, domain in standin.state.seen} <= {"acme", "unknown", "none"}
 
 
 def test_an_untrusted_ca_fails_with_a_certificate_error_and_no_token_sent(
@@ -88,5 +89,6 @@ def test_an_untrusted_ca_fails_with_a_certificate_error_and_no_token_sent(
     env.pop("REQUESTS_CA_BUNDLE")  # Poetry no longer trusts the proxy's certificates
     result = user.lock(app, check=False)
     assert result.code != 0
-    assert "certificate" in result.text.lower() or "SSL" in result.text
-    assert len(standin.state.seen) == seen  # the TLS handshake failed before any request
+    assert f"{HOST}:443" in proxy.connects  # Poetry did try, through the proxy
+    assert len(standin.state.seen) == seen  # but the TLS handshake failed before any request was sent
+    assert standin.token_calls() == 1  # add-source's login, through botocore, which trusts the CA

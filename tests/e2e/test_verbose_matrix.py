@@ -35,6 +35,8 @@ def test_every_command_family_at_debug_verbosity_leaks_nothing(user: User, stand
     else:  # export is bundled with Poetry 1.8 only; test_other_plugins.py runs it on 2.x
         user.run("export", "--with-credentials", "-f", "requirements.txt", "-o", "requirements.txt", V, cwd=app,
                  writes_credentials_to=(app / "requirements.txt",))  # where it was asked to write one
+        assert "aws:" in (app / "requirements.txt").read_text()
+        (app / "requirements.txt").unlink()  # the next runs check every file again
     standin.revoke_all()  # the retry path: a rejected token, a new one fetched, the request sent again
     updated = user.run("update", V, cwd=app)
     assert "rejected the stored token" in updated.err
