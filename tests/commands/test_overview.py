@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from typing import TYPE_CHECKING
 
 import pytest
 
-from poetry_codeartifact.command_names import COMMANDS
+from poetry_codeartifact.command_names import COMMANDS, command_class_name
 from tests.support.app import run
 
 if TYPE_CHECKING:
@@ -41,3 +43,22 @@ def test_every_command_has_a_help_text(tmp_path: Path, monkeypatch: pytest.Monke
     help_text = result.out.split("Help:", 1)[1]
     assert len(help_text.split()) >= 30  # a paragraph, not a stub
     assert max(len(line) for line in help_text.splitlines()) <= 110  # readable in a terminal
+
+
+@pytest.mark.parametrize("module", sorted(set(COMMANDS.values())))
+def test_help_and_descriptions_fit_80_columns(module: str) -> None:
+    """Issue 19 R4: help texts are written within 80 columns (cleo prints them as they are)."""
+    command = getattr(importlib.import_module(f"poetry_codeartifact.commands.{module}"), command_class_name(module))
+    for line in [*command.help.splitlines(), command.description]:
+        visible = re.sub(r"</?[a-z]*>", "", line)
+        assert len(visible) <= 80, visible
+
+
+@pytest.mark.usefixtures("poetry_config_dir")
+def test_the_overview_wraps_to_the_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run("codeartifact")
+    assert result.code == 0
+    for line in result.out.splitlines()[1:]:  # the first names the install folder, as long as it is
+        assert len(line) <= 80, line

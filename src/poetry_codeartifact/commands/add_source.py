@@ -17,26 +17,31 @@ if TYPE_CHECKING:
 
 class AddSourceCommand(CodeArtifactCommand):
     name = "codeartifact add-source"
-    description = "Add a CodeArtifact repository as a source of this project (and publish target), and log in."
+    description = "Add a CodeArtifact repository as a source, and log in."
     help = """\
-Writes the <info>[[tool.poetry.source]]</info> entry to pyproject.toml (or updates it in place, in the
-file's own layout), then fetches a token for the repository's domain unless a valid one is stored.
+Writes the <info>[[tool.poetry.source]]</info> entry to pyproject.toml (or updates it in
+place, in the file's own layout), then fetches a token for the repository's
+domain unless a valid one is stored.
 
-  <comment>poetry codeartifact add-source private \\
-      --url https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/my-repo/simple/</comment>
-  <comment>poetry codeartifact add-source private --domain my-domain --repository my-repo \\
-      --domain-owner 111122223333 --region eu-west-1</comment>
+  <comment>poetry codeartifact add-source private --url \\
+      https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com\\
+/pypi/my-repo/simple/</comment>
+  <comment>poetry codeartifact add-source private --domain my-domain \\
+      --repository my-repo --domain-owner 111122223333 --region eu-west-1</comment>
 
-Nothing is written to your global Poetry config: <comment>poetry publish -r NAME</comment> uploads to the
-repository of the project's source NAME by itself. Teammates need no add-source of their own: their
-first Poetry command that reads the index fetches their token.
+Nothing is written to your global Poetry config: <comment>poetry publish -r NAME</comment>
+uploads to the repository of the project's source NAME by itself. Teammates
+need no add-source of their own: their first Poetry command that reads the
+index fetches their token.
 
-For a URL that is not CodeArtifact's own (a proxy, a private DNS name), pass --domain,
---domain-owner and --region; such a host gets a token only if you trust it
-(POETRY_CODEARTIFACT_TRUSTED_HOSTS or trusted-hosts in codeartifact.toml).
+For a URL that is not CodeArtifact's own (a proxy, a private DNS name), pass
+--domain, --domain-owner and --region; such a host gets a token only if you
+trust it (POETRY_CODEARTIFACT_TRUSTED_HOSTS or trusted-hosts in
+codeartifact.toml).
 
-Invalid input is refused before anything is written or AWS is called: the message names the field,
-the rule and the fix, and pyproject.toml stays byte-for-byte as it was."""
+Invalid input is refused before anything is written or AWS is called: the
+message names the field, the rule and the fix, and pyproject.toml stays
+byte-for-byte as it was."""
     arguments: ClassVar[list[Argument]] = [argument("name", "Name of the source (and of the publish repository).")]
     options: ClassVar[list[Option]] = [
         option("url", None, "Repository URL (with or without simple/).", flag=False),

@@ -27,27 +27,31 @@ STATUS_WIDTH = 9
 STYLES = {"ok": "info", "warning": "comment", "failed": "error", "skipped": "comment"}
 
 HELP = """\
-Checks every CodeArtifact source of the project and every CodeArtifact repository of Poetry's
-config (or only the NAMEs given), live, and says for each failure how to fix it:
+Checks every CodeArtifact source of the project and every CodeArtifact
+repository of Poetry's config (or only the NAMEs given), live, and says for each
+failure how to fix it:
 
-  identity              who AWS says the credentials are (STS GetCallerIdentity), with the
-                        profile or role the token fetch uses
-  token                 whether CodeArtifact issues a token (a 15-minute one, never stored)
-  repository            whether the repository answers an index request with that token
-  upstreams             what is behind the repository: upstreams, and whether PyPI is
-                        among their external connections (needs codeartifact:DescribeRepository)
-  dependency-confusion  whether another index next to CodeArtifact could hand Poetry a public
-                        package under one of your private names
+  identity      who AWS says the credentials are (STS GetCallerIdentity), with
+                the profile or role the token fetch uses
+  token         whether CodeArtifact issues a token (a 15-minute one, never
+                stored)
+  repository    whether the repository answers an index request with that token
+  upstreams     what is behind the repository: upstreams, and whether PyPI is
+                among their external connections (needs
+                codeartifact:DescribeRepository)
+  dependency-confusion
+                whether another index next to CodeArtifact could hand Poetry a
+                public package under one of your private names
 
-Exit code: 0 when no check failed (warnings allowed), 1 when one did, or when there is no
-CodeArtifact source to check. With --format json the result goes to stdout as JSON. No token
-is ever printed, stored or handed to Poetry.
+Exit code: 0 when no check failed (warnings allowed), 1 when one did, or when
+there is no CodeArtifact source to check. With --format json the result goes to
+stdout as JSON. No token is ever printed, stored or handed to Poetry.
 """
 
 
 class DoctorCommand(CodeArtifactCommand):
     name = "codeartifact doctor"
-    description = "Check each CodeArtifact source against AWS and its repository; say how to fix what fails."
+    description = "Check each CodeArtifact source with AWS, and say how to fix it."
     help = HELP
     arguments: ClassVar[list[Argument]] = [
         argument("names", "Sources or publish repositories to check. Default: all of them.", optional=True,

@@ -17,20 +17,24 @@ if TYPE_CHECKING:
 
 class LoginCommand(CodeArtifactCommand):
     name = "codeartifact login"
-    description = "Fetch CodeArtifact tokens now and store them (keyring, or the owner-only token file)."
+    description = "Fetch CodeArtifact tokens now and store them."
     help = """\
-Fetches a token now for the named sources or publish repositories or, with no name, for every
-CodeArtifact source of the project and repository of Poetry's config: one AWS call per domain.
-It prints one line per name with the expiry time, never the token.
+Fetches a token now for the named sources or publish repositories or, with no
+name, for every CodeArtifact source of the project and repository of Poetry's
+config: one AWS call per domain. It prints one line per name with the expiry
+time, never the token.
 
-You rarely need it: every Poetry command that reads a CodeArtifact index fetches a token itself
-when it is due. Use it to check your credentials, or to fetch with another identity:
+You rarely need it: every Poetry command that reads a CodeArtifact index
+fetches a token itself when it is due. Use it to check your credentials, or to
+fetch with another identity:
 
   <comment>poetry codeartifact login --profile me</comment>
-  <comment>poetry codeartifact login private --role-arn arn:aws:iam::111122223333:role/packages-read</comment>
+  <comment>poetry codeartifact login private \\
+      --role-arn arn:aws:iam::111122223333:role/packages-read</comment>
   <comment>poetry codeartifact login --duration 3600</comment>
 
-It exits 1 if a token could not be fetched or stored, or a source's host is not trusted."""
+It exits 1 if a token could not be fetched or stored, or a source's host is
+not trusted."""
     arguments: ClassVar[list[Argument]] = [
         argument(
             "names",

@@ -16,14 +16,16 @@ if TYPE_CHECKING:
 
 class LogoutCommand(CodeArtifactCommand):
     name = "codeartifact logout"
-    description = "Remove the stored CodeArtifact tokens of these sources' domains, and their records."
+    description = "Remove the stored CodeArtifact tokens of these sources."
     help = """\
-Removes the stored token of each named source's domain (or of all of them) and the plugin's expiry
-records. A token belongs to a domain, so logging out of one source logs out every source of that
-domain, in every project; the next command that needs a token fetches a new one.
+Removes the stored token of each named source's domain (or of all of them) and
+the plugin's expiry records. A token belongs to a domain, so logging out of
+one source logs out every source of that domain, in every project; the next
+command that needs a token fetches a new one.
 
-pyproject.toml and Poetry's config are left alone. If a token cannot be removed (a read-only file,
-a keyring that refuses), logout says so and exits 1."""
+pyproject.toml and Poetry's config are left alone. If a token cannot be
+removed (a read-only file, a keyring that refuses), logout says so and exits
+1."""
     arguments: ClassVar[list[Argument]] = [
         argument(
             "names",

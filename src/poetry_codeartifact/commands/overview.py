@@ -3,8 +3,11 @@ commands of the namespace. cleo answers a bare namespace with an error; this ans
 
 from __future__ import annotations
 
+import textwrap
 from importlib import metadata
 from pathlib import Path
+
+from cleo.terminal import Terminal
 
 from poetry_codeartifact.commands.base import CodeArtifactCommand
 
@@ -14,18 +17,19 @@ DISTRIBUTION = "poetry-codeartifact"
 
 class OverviewCommand(CodeArtifactCommand):
     name = NAMESPACE
-    description = "List the CodeArtifact commands, and show which poetry-codeartifact is installed."
+    description = "List the CodeArtifact commands and the installed plugin."
     help = """\
-Lists the commands of the <info>codeartifact</info> namespace with what each does, and names the
-installed plugin: its version and the folder it was loaded from. The name poetry-codeartifact on
-PyPI belongs to an unrelated project; <comment>poetry self show plugins</comment> shows what Poetry loaded.
+Lists the commands of the <info>codeartifact</info> namespace with what each does, and
+names the installed plugin: its version and the folder it was loaded from. The
+name poetry-codeartifact on PyPI belongs to an unrelated project; <comment>poetry self
+show plugins</comment> shows what Poetry loaded.
 
-  <comment>poetry codeartifact add-source NAME --url URL</comment>   add a source and log in
-  <comment>poetry codeartifact login [NAME ...]</comment>            fetch tokens now
-  <comment>poetry codeartifact status</comment>                      sources, identities, expiry (no AWS call)
-  <comment>poetry codeartifact doctor</comment>                      check every source with AWS, with fixes
-  <comment>poetry codeartifact logout [NAME ...]</comment>           remove stored tokens
-  <comment>poetry codeartifact token [NAME]</comment>                print a token for pip, uv, twine, docker
+  <comment>add-source NAME --url URL</comment>   add a source and log in
+  <comment>login [NAME ...]</comment>            fetch tokens now
+  <comment>status</comment>                      sources, identities, expiry (no AWS call)
+  <comment>doctor</comment>                      check every source with AWS, with fixes
+  <comment>logout [NAME ...]</comment>           remove stored tokens
+  <comment>token [NAME]</comment>                print a token for pip, uv, twine, docker
 
 Run <comment>poetry codeartifact COMMAND --help</comment> for a command's options."""
 
@@ -38,8 +42,12 @@ Run <comment>poetry codeartifact COMMAND --help</comment> for a command's option
             if name != NAMESPACE and not command.hidden
         }
         width = max((len(name) for name in commands), default=0)
+        columns = max(Terminal().width, 60)  # COLUMNS, or the terminal's, or 80
         for name, command in sorted(commands.items()):
-            self.line(f"  <info>{name.ljust(width)}</info>  {command.description}")
+            lines = textwrap.wrap(command.description, max(columns - width - 4, 30)) or [""]
+            self.line(f"  <info>{name.ljust(width)}</info>  {lines[0]}")
+            for line in lines[1:]:
+                self.line(" " * (width + 4) + line)
         self.line("")
         self.line("Run <comment>poetry codeartifact COMMAND --help</comment> for a command's options.")
         return 0

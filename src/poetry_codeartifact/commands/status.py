@@ -19,16 +19,18 @@ FORMATS = ("text", "json", "table")  # "table": the 0.1.0 name of "text"
 
 class StatusCommand(CodeArtifactCommand):
     name = "codeartifact status"
-    description = "Show the CodeArtifact sources, whose credentials they use, and token expiry (no AWS call)."
+    description = "Show the CodeArtifact sources, identities and token expiry."
     help = """\
-Lists every CodeArtifact source of the project and repository of Poetry's config: its domain,
-owner, region and repository, the identity that fetches its token (profile, role or default chain)
-and the setting that chose it, where the domain's token lives (keyring, codeartifact-tokens.json,
-memory, an environment variable) and when it expires.
+Lists every CodeArtifact source of the project and repository of Poetry's
+config: its domain, owner, region and repository, the identity that fetches
+its token (profile, role or default chain) and the setting that chose it,
+where the domain's token lives (keyring, codeartifact-tokens.json, memory, an
+environment variable) and when it expires.
 
-It reads local files only: no AWS call, and never a token. It warns, with the fix, about a
-supplemental CodeArtifact source next to a primary PyPI (dependency confusion), a URL that looks
-like CodeArtifact but does not parse, and a profile that does not exist on this machine.
+It reads local files only: no AWS call, and never a token. It warns, with the
+fix, about a supplemental CodeArtifact source next to a primary PyPI
+(dependency confusion), a URL that looks like CodeArtifact but does not parse,
+and a profile that does not exist on this machine.
 
   <comment>poetry codeartifact status --format json</comment>
 

@@ -21,16 +21,18 @@ if TYPE_CHECKING:
 
 class TokenCommand(CodeArtifactCommand):
     name = "codeartifact token"
-    description = "Print a CodeArtifact token (refreshed if due) for pip, uv, twine or docker; nothing else."
+    description = "Print a CodeArtifact token for pip, uv, twine or docker."
     help = """\
-Prints only a valid token on stdout, refreshing it first if it is due, for tools that are not Poetry:
+Prints only a valid token on stdout, refreshing it first if it is due, for
+tools that are not Poetry:
 
   <comment>export UV_INDEX_PRIVATE_PASSWORD=$(poetry codeartifact token private)</comment>
   <comment>CODEARTIFACT_TOKEN=$(poetry codeartifact token) \\
       docker build --secret id=codeartifact,env=CODEARTIFACT_TOKEN .</comment>
 
-NAME can be left out when all sources share one domain. It refuses to print to a terminal unless
-you pass --force, because a token shown on screen ends up in scrollback and screenshots."""
+NAME can be left out when all sources share one domain. It refuses to print to
+a terminal unless you pass --force, because a token shown on screen ends up in
+scrollback and screenshots."""
     arguments: ClassVar[list[Argument]] = [
         argument("name", "Source or publish repository. Optional when all of them share one domain.", optional=True)
     ]
