@@ -48,7 +48,10 @@ def config() -> str:
         "[mutmut]\n"
         "source_paths = src\n"
         f"only_mutate =\n{only}\n"
-        "tests_dir =\n    tests/unit\n    tests/commands\n"
+        "pytest_add_cli_args_test_selection =\n    tests/unit\n    tests/commands\n"
+        # botocore's own debug log (a global logging setup) is not what mutmut's in-process runs see
+        "pytest_add_cli_args =\n    -p\n    no:cacheprovider\n    --deselect\n"
+        "    tests/unit/test_tokens.py::test_botocore_debug_logging_never_sees_the_token\n"
         "also_copy =\n    tools\n    tests\n"
     )
 

@@ -79,10 +79,26 @@ def _assert_active_and_working(user: User, standin: StandIn) -> None:
     assert "private (source, primary)" in user.run("codeartifact", "status", cwd=app).out
 
 
-def test_poetry_self_add_of_the_built_wheel(newcomer: User, standin: StandIn, index: PlainIndex) -> None:
+def _readme_line(start: str) -> str:
+    """The README's command line that starts with ``start``, exactly as written there."""
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if line.startswith(start):
+            return line
+    raise AssertionError(f"the README shows no command starting with {start!r}")
+
+
+def test_poetry_self_add_of_the_built_wheel(
+    newcomer: User, standin: StandIn, index: PlainIndex, tmp_path: Path
+) -> None:
+    """The README's line, as written, run by a shell in a clone whose dist/ holds the wheel."""
     _use_index_for_poetry_itself(newcomer, index)
     newcomer.run("codeartifact", check=False)  # not installed yet: nothing to see
-    newcomer.run("self", "add", str(_wheel()))
+    clone = tmp_path / "clone"
+    (clone / "dist").mkdir(parents=True)
+    shutil.copy2(_wheel(), clone / "dist")
+    line = _readme_line('poetry self add "$PWD/dist/')
+    path = f"{Path(newcomer.poetry).parent}:{newcomer.env['PATH']}"
+    newcomer.run("-c", line, program="bash", cwd=clone, env={"PATH": path})
     _assert_active_and_working(newcomer, standin)
 
 
@@ -127,7 +143,9 @@ def test_poetry_self_add_of_the_source_tree(
     """A clone of this repository, added by path: Poetry builds it with poetry-core >= 2."""
     clone = _clone(tmp_path)
     _use_index_for_poetry_itself(newcomer, index)
-    newcomer.run("self", "add", str(clone), env={"PIP_INDEX_URL": index.url})
+    line = _readme_line('poetry self add "$PWD"')  # as the README writes it, from the clone's folder
+    path = f"{Path(newcomer.poetry).parent}:{newcomer.env['PATH']}"
+    newcomer.run("-c", line, program="bash", cwd=clone, env={"PATH": path, "PIP_INDEX_URL": index.url})
     _assert_active_and_working(newcomer, standin)
 
 
