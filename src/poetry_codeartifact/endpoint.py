@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from poetry_codeartifact.errors import InvalidInput
 
@@ -92,7 +92,7 @@ def parse_url(url: str) -> Endpoint | None:
     package format, a near miss of the naming rules) is not CodeArtifact: such a URL needs an
     explicit ``[tool.poetry-codeartifact.sources.NAME]`` table.
     """
-    parts = urlsplit(url.strip())
+    parts = split_url(url)
     try:
         port = parts.port
     except ValueError:
@@ -132,6 +132,15 @@ def parse_url(url: str) -> Endpoint | None:
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
+def split_url(url: str) -> SplitResult:
+    """``urlsplit`` of the stripped URL, never raising: a URL that cannot be split (an unclosed
+    ``[`` of an IPv6 host) splits into nothing, which every caller treats as "not a URL"."""
+    try:
+        return urlsplit(url.strip())
+    except ValueError:
+        return urlsplit("")
+
+
 class Origin(NamedTuple):
     """Where a request goes: scheme, lower-cased host and port (the default port filled in).
     A credential is attached by the origin of the URL it is about to be sent to, nothing else."""
@@ -144,7 +153,7 @@ class Origin(NamedTuple):
 def origin_of(url: str) -> Origin | None:
     """The origin of an http(s) URL, a ``user:password@`` in it ignored; None for anything else
     (another scheme, no host, a port that is not a number from 1 to 65535)."""
-    parts = urlsplit(url.strip())
+    parts = split_url(url)
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return None
@@ -171,7 +180,7 @@ def domain_of(url: str) -> tuple[str, str, str] | None:
     vpce = re.fullmatch(_VPCE_HOST, origin.host)
     if vpce:
         path = re.match(rf"/pypi/d/(?P<domain>{DOMAIN_PATTERN})-(?P<owner>{OWNER_PATTERN})/",
-                        urlsplit(url.strip()).path)
+                        split_url(url).path)
         if path:
             return path["domain"], path["owner"], vpce["region"]
     return None
@@ -179,20 +188,20 @@ def domain_of(url: str) -> tuple[str, str, str] | None:
 
 def without_credentials(url: str) -> str:
     """``url`` with a ``user:password@`` part removed (unchanged when it has none)."""
-    parts = urlsplit(url.strip())
+    parts = split_url(url)
     if "@" not in parts.netloc:
         return url.strip()
     return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def has_credentials(url: str) -> bool:
-    return "@" in urlsplit(url.strip()).netloc
+    return "@" in split_url(url).netloc
 
 
 def host_key(url: str) -> str:
     """``host`` or ``host:port`` of a URL, lower-cased, the scheme's default port left out:
     the form in which the user trusts a host (``POETRY_CODEARTIFACT_TRUSTED_HOSTS``)."""
-    parts = urlsplit(url.strip())
+    parts = split_url(url)
     host = (parts.hostname or "").lower()
     if ":" in host:
         host = f"[{host}]"
@@ -219,7 +228,7 @@ def is_loopback(host: str) -> bool:
 
 def redact(url: str) -> str:
     """``url`` fit to print: a ``user:password@`` in it is replaced by ``***@``."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     if "@" not in parts.netloc:
         return url
     return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
@@ -227,13 +236,13 @@ def redact(url: str) -> str:
 
 def looks_like_codeartifact(url: str) -> bool:
     """True for a URL that names CodeArtifact's host but may not parse (for warnings)."""
-    host = (urlsplit(url.strip()).hostname or "").lower()
+    host = (split_url(url).hostname or "").lower()
     return ".codeartifact." in host and (host.endswith((".amazonaws.com", ".amazonaws.com.cn", ".on.aws")))
 
 
 def repository_from_path(url: str) -> str | None:
     """The repository name in a ``.../pypi/<repo>/`` path on any host (proxies, mappings)."""
-    path = urlsplit(url.strip()).path
+    path = split_url(url).path
     match = re.search(rf"/pypi/(?:d/[^/]+/)?(?P<repository>{REPOSITORY_PATTERN})(?:/(?:simple/?)?)?$", path)
     return match["repository"] if match else None
 
@@ -257,7 +266,7 @@ def validate_url(url: str, field: str = "--url") -> str:
             field, url, "a URL has no spaces, line breaks or other control characters",
             "Copy the URL again, on one line.",
         )
-    parts = urlsplit(url.strip())
+    parts = split_url(url)
     if parts.username is not None or parts.password is not None:
         raise InvalidInput(
             field, redact(url.strip()), "a repository URL must not hold credentials (they would be written to "

@@ -18,9 +18,8 @@ poetry_auth.py asks :meth:`Routes.source_for` at the moment a request or upload 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from poetry_codeartifact.endpoint import domain_of, origin_of
+from poetry_codeartifact.endpoint import domain_of, origin_of, split_url
 from poetry_codeartifact.settings import AWS, USER
 
 if TYPE_CHECKING:
@@ -64,8 +63,8 @@ class Routes:
             return None
         if len(candidates) == 1:
             return candidates[0]
-        path = urlsplit(url.strip()).path
-        return max(candidates, key=lambda source: _shared_segments(urlsplit(source.url).path, path))
+        path = split_url(url).path
+        return max(candidates, key=lambda source: _shared_segments(split_url(source.url).path, path))
 
 
 def _shared_segments(own: str, other: str) -> int:

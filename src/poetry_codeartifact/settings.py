@@ -13,7 +13,6 @@ import os
 import re
 import sys
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
-from urllib.parse import urlsplit
 
 if sys.version_info >= (3, 11):  # a check mypy understands, for the oldest Python (3.10) too
     import tomllib as _tomllib
@@ -28,6 +27,7 @@ from poetry_codeartifact.endpoint import (
     parse_url,
     redact,
     repository_from_path,
+    split_url,
     validate_domain,
     validate_duration,
     validate_external_id,
@@ -223,7 +223,7 @@ class Source(NamedTuple):
 
     def untrusted_message(self) -> str:
         host = host_key(self.url)
-        parts = urlsplit(self.url.strip())
+        parts = split_url(self.url)
         if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
             return (
                 f"the source '{self.name}' ({redact(self.url)}) uses plain http to {host}, so it gets no "
@@ -348,7 +348,7 @@ class UserSettings(NamedTuple):
         """Who vouches that ``url``'s host may receive a token: AWS, USER or None."""
         if endpoint_from_url is not None:
             return AWS  # parse_url accepts CodeArtifact's own https forms only
-        parts = urlsplit(url.strip())
+        parts = split_url(url)
         host = host_key(url)
         if host not in self.trusted_hosts:
             return None
@@ -460,7 +460,7 @@ def _trusted_host(entry: object, field: str) -> str:
     fix = "For example: packages.example.com or 127.0.0.1:8080."
     if not isinstance(entry, str) or not entry or "/" in entry or "@" in entry or entry != entry.strip():
         raise InvalidInput(field, entry, "each entry is a host name or host:port, without scheme or path", fix)
-    parts = urlsplit("https://" + entry.lower())
+    parts = split_url("https://" + entry.lower())
     port = parts.netloc.rpartition(":")[2] if not parts.netloc.endswith("]") and ":" in parts.netloc else None
     if port is not None and not (port.isdigit() and 1 <= int(port) <= 65535):
         raise InvalidInput(field, entry, "the port after ':' is a number from 1 to 65535", fix)

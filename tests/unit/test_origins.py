@@ -173,3 +173,19 @@ def test_a_trusted_host_with_a_bad_port_is_refused(
 def test_good_trusted_hosts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, entry: str, key: str) -> None:
     monkeypatch.setenv("POETRY_CODEARTIFACT_TRUSTED_HOSTS", entry)
     assert read_user_settings(tmp_path).trusted_hosts == frozenset({key})
+
+
+@pytest.mark.parametrize("url", ["http://[::1/simple/", "https://[fe80::1%25/x", " http://[ /"])
+def test_a_url_python_cannot_split_is_no_origin_and_no_crash(url: str) -> None:
+    """urlsplit raises ValueError on an unclosed IPv6 bracket: such a URL (a typo in a project
+    file, a link on an index page) is simply not CodeArtifact's and gets nothing."""
+    assert origin_of(url) is None
+    assert domain_of(url) is None
+    assert Routes([source("private", f"https://{ACME_HOST}/pypi/private/simple/")]).source_for(url) is None
+    assert resolve("odd", url, None) is None
+
+
+def test_a_trusted_host_python_cannot_split_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("POETRY_CODEARTIFACT_TRUSTED_HOSTS", "[::1")
+    with pytest.raises(InvalidInput, match="each entry names a host"):
+        read_user_settings(tmp_path)
