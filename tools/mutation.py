@@ -73,6 +73,7 @@ def run(env: Path, jobs: int) -> None:
     try:
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("POETRY_", "AWS_"))}
         environ["POETRY_CODEARTIFACT_TEST_POETRY"] = ""  # no end-to-end test here
+        environ["POETRY_CODEARTIFACT_HYPOTHESIS_EXAMPLES"] = "60"  # once per mutant: the editor's layouts, fewer
         subprocess.run([str(venvs.bin_path(env, "mutmut")), "run", "--max-children", str(jobs)], cwd=ROOT,
                        env=environ, check=False)
     finally:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sys
 from typing import TYPE_CHECKING
@@ -91,6 +92,8 @@ def test_pep621_project_without_tool_table() -> None:
 # byte-identical, line endings and white space included) and a data oracle written as checks,
 # key by key, of what may differ between the parsed original and the parsed result.
 
+# tools/mutation.py runs these tests once per mutant and asks for fewer examples
+EXAMPLES = int(os.environ.get("POETRY_CODEARTIFACT_HYPOTHESIS_EXAMPLES", "600"))
 NAMES = ("corp", "ca", "mirror")
 MAPPING = {"domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1"}
 TABLE_KEYS = ("domain", "domain-owner", "region", "profile", "duration")
@@ -274,7 +277,7 @@ def _data_oracle(text: str, out: str, name: str, url: str, priority: str, option
         assert new_tables.get(name, {}).get(key) == wanted, key
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=layouts(),
     name=st.sampled_from(NAMES),
