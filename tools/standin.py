@@ -103,6 +103,7 @@ class State:
     lifetime: float = 12 * 3600
     tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token -> (domain, expiry)
     ever_issued: list[str] = field(default_factory=list)  # every token issued since the reset
+    durations: list[int | None] = field(default_factory=list)  # durationSeconds of each token call
     token_calls: dict[str, int] = field(default_factory=dict)
     token_callers: list[str] = field(default_factory=list)  # access key id of each token call
     endpoint_calls: int = 0
@@ -212,6 +213,7 @@ class StandIn:
             self.state.lifetime = lifetime
             self.state.tokens.clear()
             self.state.ever_issued.clear()
+            self.state.durations.clear()
             self.state.token_calls.clear()
             self.state.token_callers.clear()
             self.state.endpoint_calls = 0
@@ -318,6 +320,7 @@ class StandIn:
         with self.state.lock:
             self.state.tokens[token] = (domain, expires)
             self.state.ever_issued.append(token)
+            self.state.durations.append(duration)
             self.state.token_calls[domain] = self.state.token_calls.get(domain, 0) + 1
         return token, expires
 

@@ -62,11 +62,12 @@ def test_login_invalid_duration_and_profile(standin: StandIn) -> None:
     assert standin.token_calls() == 0
 
 
-@pytest.mark.usefixtures("three_sources", "standin")
-def test_login_duration_is_passed() -> None:
+@pytest.mark.usefixtures("three_sources")
+def test_login_duration_is_passed(standin: StandIn) -> None:
     result = run("codeartifact login private --duration 900")
     assert result.code == 0
-    assert "(in 14m)" in result.out or "(in 15m)" in result.out
+    assert standin.state.durations == [900]  # what AWS was asked for, not just what it gave
+    assert "(in 14m)" in result.out or "(in 15m)" in result.out  # 900 s, shown rounded down after a moment
 
 
 def test_login_outside_project_uses_poetry_config(

@@ -80,9 +80,14 @@ def _aws_cli_token(standin: StandIn) -> str:
 
 def test_first_install_without_a_token_fails_as_documented(user: User, standin: StandIn, project: Path) -> None:
     teammate, clone = _teammate(user, standin, project)
+    calls, seen = standin.token_calls(), len(standin.state.seen)
     result = teammate.run("install", cwd=clone, check=False)
     assert result.code != 0
     assert "Installing Poetry plugins only for the current project" in result.out
+    # the documented cause: CodeArtifact refused Poetry's token-less requests for the plugin's
+    # dependencies, and no AWS call could be made (the plugin is not there yet)
+    assert ("private", "none") in standin.state.seen[seen:]
+    assert standin.token_calls() == calls
     assert not list((clone / ".poetry" / "plugins").glob("poetry_codeartifact*"))
 
 
