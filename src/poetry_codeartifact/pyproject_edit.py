@@ -121,7 +121,9 @@ def _loads(text: str) -> dict[str, Any]:
     try:
         return toml_loads(text)
     except ValueError as error:
-        raise EditError(f"pyproject.toml is not valid TOML ({error}); it was left as it was.") from error
+        hint = (" It starts with a UTF-8 byte-order mark, which Poetry cannot read: save it as UTF-8 without BOM."
+                if text.startswith("\ufeff") else "")
+        raise EditError(f"pyproject.toml is not valid TOML ({error}); it was left as it was.{hint}") from error
 
 
 def _describe(options: Mapping[str, Any] | None) -> str:

@@ -275,3 +275,17 @@ def test_an_existing_source_is_updated_with_a_word_and_keeps_its_priority(projec
     assert "priority primary, changed from supplemental" in changed.out
     fresh = run(f"codeartifact add-source other --url {STANDARD} --no-login")
     assert "Added source other (acme/private, priority primary)" in fresh.out
+
+
+@pytest.mark.usefixtures("poetry_config_dir", "standin")
+def test_a_byte_order_mark_is_named_as_the_cause(project: Path) -> None:
+    """Issue 19 (lower): Poetry says "Empty key at line 1"; the plugin says why, and changes nothing."""
+    pyproject = project / "pyproject.toml"
+    pyproject.write_bytes(b"\xef\xbb\xbf" + PYPROJECT.encode())
+    before = pyproject.read_bytes()
+    result = run(f"codeartifact add-source private --url {STANDARD}")
+    assert result.code == 1
+    assert "starts with a UTF-8 byte-order mark" in result.err
+    assert "save it as UTF-8 without BOM" in result.err
+    assert "Traceback" not in result.text
+    assert pyproject.read_bytes() == before

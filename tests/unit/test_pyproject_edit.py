@@ -337,3 +337,8 @@ def test_a_layout_that_cannot_be_edited_is_refused_with_the_lines_to_add() -> No
 def test_invalid_toml_is_refused() -> None:
     with pytest.raises(EditError, match="not valid TOML"):
         set_source("[tool.poetry\n", "ca", "https://n/simple/", "primary", None)
+
+
+def test_a_byte_order_mark_is_named() -> None:
+    with pytest.raises(EditError, match="starts with a UTF-8 byte-order mark"):
+        set_source("\ufeff" + ORIGINAL, "ca", "https://n/simple/", "primary", None)

@@ -56,10 +56,10 @@ class CodeArtifactCommand(Command):
                 self._project = self.poetry
             except RuntimeError as error:
                 if "could not find a pyproject.toml" not in str(error):
-                    raise CodeArtifactError(f"Poetry cannot read this project: {error}") from error
+                    raise CodeArtifactError(f"Poetry cannot read this project: {error}{_bom_hint()}") from error
                 self._project = None
             except Exception as error:  # Poetry's TOML and pyproject errors
-                raise CodeArtifactError(f"Poetry cannot read this project: {error}") from error
+                raise CodeArtifactError(f"Poetry cannot read this project: {error}{_bom_hint()}") from error
             self._project_read = True
         return self._project
 
@@ -129,3 +129,23 @@ class CodeArtifactCommand(Command):
                 "Add one with `poetry codeartifact add-source NAME --url URL`."
             )
         return known
+
+
+def _bom_hint() -> str:
+    """A hint when the project's pyproject.toml starts with a UTF-8 byte-order mark, which
+    Poetry's TOML parser reports as "Empty key at line 1" with no word about the cause."""
+    from pathlib import Path
+
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                with candidate.open("rb") as handle:
+                    starts_with_bom = handle.read(3) == b"\xef\xbb\xbf"
+            except OSError:
+                return ""
+            if starts_with_bom:
+                return (f" ({candidate} starts with a UTF-8 byte-order mark, which Poetry cannot read: save it as "
+                        "UTF-8 without BOM.)")
+            return ""
+    return ""
