@@ -191,7 +191,10 @@ def write_private_file(path: Path, text: str) -> None:
     """Replace ``path`` atomically with an owner-only file (a symlink in its place is replaced,
     never followed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)  # created 0600
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)  # created 0600
+    except OSError as error:  # name the file the user knows, not the temporary one beside it
+        raise OSError(error.errno, error.strerror, str(path)) from error
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint, refresh_margin
+from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint, refresh_margin, write_private_file
 
 
 def record(issued: float = 1000.0, expires: float = 1000.0 + 43200) -> TokenRecord:
@@ -149,3 +149,19 @@ def test_a_symlink_in_place_of_the_lock_is_not_followed(tmp_path: Path) -> None:
     assert state.lock_failure.startswith(f"could not open the lock file {state.lock_path}")  # no other process
     with StateFile(tmp_path / "t.json").lock() as free:
         assert free is True
+
+
+def test_a_file_that_cannot_be_written_is_named_not_its_temporary_twin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19 (lower): a read-only folder made logout name `.codeartifact-tokens.json-xxxx`."""
+    target = tmp_path / "codeartifact-tokens.json"
+
+    def refuse(*_args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", str(tmp_path / f"{kwargs['prefix']}x8f2k"))
+
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    with pytest.raises(PermissionError, match="Permission denied") as raised:
+        write_private_file(target, "{}")
+    assert raised.value.filename == str(target)
+    assert raised.value.strerror == "Permission denied"
