@@ -64,13 +64,11 @@ def set_source(
     # a table where the file writes ``tool.poetry`` or ``tool`` with dotted keys.
     source_ways: list[Callable[[TOMLDocument], str | None]] = [
         lambda doc: _source_in_place(doc, name, url, priority),
-        lambda doc: _source_as_new_table(doc, name, url, priority),
         lambda _doc: _table_text("[[tool.poetry.source]]", {"name": name, "url": url, "priority": priority}),
     ]
     option_ways: list[Callable[[TOMLDocument], str | None]] = [
         lambda doc: _options_in_place(doc, name, dict(options or {})),
         lambda doc: _options_as_dotted_keys(doc, name, dict(options or {})),
-        lambda doc: _options_as_new_table(doc, name, dict(options or {})),
         lambda _doc: _table_text(f"[tool.poetry-codeartifact.sources.{name}]", values) if values else _skip(),
     ]
     for add_source in source_ways:
@@ -205,17 +203,6 @@ def _source_in_place(doc: TOMLDocument, name: str, url: str, priority: str) -> N
     sources.append(table)
 
 
-def _source_as_new_table(doc: TOMLDocument, name: str, url: str, priority: str) -> None:
-    """A ``[[tool.poetry.source]]`` table at the end of the file (when the array of tables is
-    spread over the file, or ``tool.poetry`` is written with dotted keys)."""
-
-    table = tomlkit.table()
-    table.update({"name": name, "url": url, "priority": priority})
-    aot = tomlkit.aot()
-    aot.append(table)
-    doc.append(tomlkit.key(["tool", "poetry", "source"]), aot)
-
-
 # -- ways of writing the options table -------------------------------------------------------
 
 
@@ -257,16 +244,6 @@ def _options_as_dotted_keys(doc: TOMLDocument, name: str, options: dict[str, Any
     for key, value in options.items():
         if value is not None:
             ours.append(tomlkit.key(["sources", name, key]), value)
-
-
-def _options_as_new_table(doc: TOMLDocument, name: str, options: dict[str, Any]) -> None:
-    """A ``[tool.poetry-codeartifact.sources.<name>]`` table at the end of the file."""
-
-    if not any(value is not None for value in options.values()):
-        raise _Skip
-    table = tomlkit.table()
-    _apply(table, options)
-    doc.append(tomlkit.key(["tool", "poetry-codeartifact", "sources", name]), table)
 
 
 def _remove_keys(doc: TOMLDocument, name: str, options: dict[str, Any]) -> None:

@@ -342,3 +342,87 @@ def test_invalid_toml_is_refused() -> None:
 def test_a_byte_order_mark_is_named() -> None:
     with pytest.raises(EditError, match="starts with a UTF-8 byte-order mark"):
         set_source("\ufeff" + ORIGINAL, "ca", "https://n/simple/", "primary", None)
+
+
+# -- files tomlkit does not write back as they were: edited line by line (exact results) --------
+
+SPREAD = ('[tool.poetry]\nname = "app"\n\n[[tool.poetry.source]]\nname = "corp"\n'
+    'url = "https://corp.example/simple/"  # the index\nsecondary = true\n\n'
+    '[tool.poetry.dependencies]\npython = ">=3.10"\n\n[[tool.poetry.source]]\n'
+    'name = "ca"\nurl = "https://ca.example/simple/"\n')  # source tables with another table between them
+M = {"domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1"}
+LINE_EDITS = {
+    'A': (SPREAD, 'corp', {'domain': 'acme', 'domain-owner': '111122223333', 'region': 'eu-west-1'},
+          '[tool.poetry]\nname = "app"\n\n[[tool.poetry.source]]\nname = "corp"\n'
+              'url = "https://n.example/simple/"  # the index\npriority = "explicit"\n'
+              '\n[tool.poetry.dependencies]\npython = ">=3.10"\n\n[[tool.poetry.source]]\n'
+              'name = "ca"\nurl = "https://ca.example/simple/"\n\n[tool.poetry-codeartifact.sources.corp]\n'
+              'domain = "acme"\ndomain-owner = "111122223333"\nregion = "eu-west-1"\n'),
+    'B': (SPREAD + '\n[tool.poetry-codeartifact.sources.corp]\nprofile = "p"\n'
+        '', 'corp', {'profile': None, 'duration': 3600},
+          '[tool.poetry]\nname = "app"\n\n[[tool.poetry.source]]\nname = "corp"\n'
+              'url = "https://n.example/simple/"  # the index\npriority = "explicit"\n'
+              '\n[tool.poetry.dependencies]\npython = ">=3.10"\n\n[[tool.poetry.source]]\n'
+              'name = "ca"\nurl = "https://ca.example/simple/"\n\n[tool.poetry-codeartifact.sources.corp]\n'
+              'duration = 3600\n'),
+    'C': (SPREAD + '\n[tool.poetry-codeartifact]\nsources.corp.profile = "p"\n', 'ca', {'profile': 'dev'},
+          '[tool.poetry]\nname = "app"\n\n[[tool.poetry.source]]\nname = "corp"\n'
+              'url = "https://corp.example/simple/"  # the index\nsecondary = true\n\n'
+              '[tool.poetry.dependencies]\npython = ">=3.10"\n\n[[tool.poetry.source]]\n'
+              'name = "ca"\nurl = "https://n.example/simple/"\npriority = "explicit"\n'
+              '\n[tool.poetry-codeartifact]\nsources.corp.profile = "p"\nsources.ca.profile = "dev"\n'
+              ''),
+    'C2': (SPREAD + '\n[tool.poetry-codeartifact]\nsources.corp.profile = "p"\n'
+        '', 'corp', {'profile': 'dev', 'duration': None},
+          '[tool.poetry]\nname = "app"\n\n[[tool.poetry.source]]\nname = "corp"\n'
+              'url = "https://n.example/simple/"  # the index\npriority = "explicit"\n'
+              '\n[tool.poetry.dependencies]\npython = ">=3.10"\n\n[[tool.poetry.source]]\n'
+              'name = "ca"\nurl = "https://ca.example/simple/"\n\n[tool.poetry-codeartifact]\n'
+              'sources.corp.profile = "dev"\n'),
+    'D': (SPREAD + '\n[tool.poetry-codeartifact.sources]\ncorp = { profile = "p" }\n', 'ca', {'profile': 'dev'},
+          '[tool.poetry]\nname = "app"\n\n[[tool.poetry.source]]\nname = "corp"\n'
+              'url = "https://corp.example/simple/"  # the index\nsecondary = true\n\n'
+              '[tool.poetry.dependencies]\npython = ">=3.10"\n\n[[tool.poetry.source]]\n'
+              'name = "ca"\nurl = "https://n.example/simple/"\npriority = "explicit"\n'
+              '\n[tool.poetry-codeartifact.sources]\ncorp = { profile = "p" }\nca = {profile = "dev"}\n'
+              ''),
+    'E': (SPREAD + '\n[tool.poetry-codeartifact]\nsources = { corp = { profile = "p" } }\n', 'ca', {'profile': 'dev'},
+          '[tool.poetry]\nname = "app"\n\n[[tool.poetry.source]]\nname = "corp"\n'
+              'url = "https://corp.example/simple/"  # the index\nsecondary = true\n\n'
+              '[tool.poetry.dependencies]\npython = ">=3.10"\n\n[[tool.poetry.source]]\n'
+              'name = "ca"\nurl = "https://n.example/simple/"\npriority = "explicit"\n'
+              '\n[tool.poetry-codeartifact]\nsources = { corp = { profile = "p" }, ca = {profile = "dev"}}\n'
+              ''),
+    'F': ('tool.poetry.name = "app"\ntool.poetry.version = "1"\n\n[tool.black]\n'
+        'x = 1', 'ca', {'domain': 'acme', 'domain-owner': '111122223333', 'region': 'eu-west-1'},
+          'tool.poetry.name = "app"\ntool.poetry.version = "1"\n\n[tool.black]\n'
+              'x = 1\n\n[[tool.poetry.source]]\nname = "ca"\nurl = "https://n.example/simple/"\n'
+              'priority = "explicit"\n\n[tool.poetry-codeartifact.sources.ca]\ndomain = "acme"\n'
+              'domain-owner = "111122223333"\nregion = "eu-west-1"\n'),
+    'G': (SPREAD.replace("\n", "\r\n"), 'new', {'profile': 'dev'},
+          '[tool.poetry]\r\nname = "app"\r\n\r\n[[tool.poetry.source]]\r\n'
+              'name = "corp"\r\nurl = "https://corp.example/simple/"  # the index\r\nsecondary = true\r\n'
+              '\r\n[tool.poetry.dependencies]\r\npython = ">=3.10"\r\n\r\n[[tool.poetry.source]]\r\n'
+              'name = "ca"\r\nurl = "https://ca.example/simple/"\r\n\r\n[[tool.poetry.source]]\r\n'
+              'name = "new"\r\nurl = "https://n.example/simple/"\r\npriority = "explicit"\r\n'
+              '\r\n[tool.poetry-codeartifact.sources.new]\r\nprofile = "dev"\r\n'),
+}
+
+
+@pytest.mark.parametrize(("text", "name", "options", "expected"), LINE_EDITS.values(), ids=LINE_EDITS.keys())
+def test_line_edits_of_a_file_tomlkit_would_reorder(
+    text: str, name: str, options: dict[str, object], expected: str
+) -> None:
+    out = set_source(text, name, "https://n.example/simple/", "explicit", options)
+    assert out == expected
+    _line_diff_oracle(text, out, name)
+    _data_oracle(text, out, name, "https://n.example/simple/", "explicit", options)
+
+
+def test_an_inline_mapping_entry_loses_a_key_in_place() -> None:
+    text = SPREAD + '\n[tool.poetry-codeartifact.sources]\ncorp = { profile = "p" }\n'
+    out = set_source(text, "corp", "https://n.example/simple/", "explicit", {"duration": 3600, "profile": None})
+    _line_diff_oracle(text, out, "corp")
+    _data_oracle(text, out, "corp", "https://n.example/simple/", "explicit", {"duration": 3600, "profile": None})
+    assert out.index("[tool.poetry.dependencies]") < out.index('name = "ca"')  # nothing moved
+
