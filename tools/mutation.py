@@ -12,6 +12,7 @@ mutation venv shows its diff). It takes tens of minutes on two cores, so CI does
     python3 tools/mutation.py                 # every module
     python3 tools/mutation.py --report        # the figures of the last run, without running
     python3 tools/mutation.py --jobs 4        # mutmut's processes (default: the CPU count)
+    python3 tools/mutation.py --resume        # after new tests: changed functions and last survivors only
 """
 
 from __future__ import annotations
@@ -64,18 +65,26 @@ def environment() -> Path:
     return env
 
 
-def run(env: Path, jobs: int) -> None:
+def run(env: Path, jobs: int, *, resume: bool = False) -> None:
+    """A fresh run; or, with ``resume``, the mutants of functions changed since the last run and
+    the last run's survivors again (after new tests: mutmut keeps every other result)."""
     setup_cfg = ROOT / "setup.cfg"
     if setup_cfg.exists():
         raise SystemExit("setup.cfg exists in the repository root; mutmut would read it. Move it away first.")
-    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    survivors = SURVIVORS.read_text().split() if resume and SURVIVORS.exists() else []
+    if resume:
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)  # new tests: which covers what
+    else:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     setup_cfg.write_text(config())
     try:
         environ = {k: v for k, v in os.environ.items() if not k.startswith(("POETRY_", "AWS_"))}
         environ["POETRY_CODEARTIFACT_TEST_POETRY"] = ""  # no end-to-end test here
         environ["POETRY_CODEARTIFACT_HYPOTHESIS_EXAMPLES"] = "60"  # once per mutant: the editor's layouts, fewer
-        subprocess.run([str(venvs.bin_path(env, "mutmut")), "run", "--max-children", str(jobs)], cwd=ROOT,
-                       env=environ, check=False)
+        mutmut = [str(venvs.bin_path(env, "mutmut")), "run", "--max-children", str(jobs)]
+        subprocess.run(mutmut, cwd=ROOT, env=environ, check=False)
+        if survivors:
+            subprocess.run([*mutmut, *survivors], cwd=ROOT, env=environ, check=False)
     finally:
         setup_cfg.unlink()
 
@@ -108,9 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", action="store_true", help="only print the figures of the last run")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the last results; test changed functions and the last survivors again")
     args = parser.parse_args(argv)
     if not args.report:
-        run(environment(), args.jobs)
+        run(environment(), args.jobs, resume=args.resume)
     figures = report()
     if not figures:
         print("no mutation results: run `python3 tools/mutation.py` first")

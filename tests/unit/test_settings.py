@@ -20,6 +20,8 @@ from poetry_codeartifact.settings import (
     project_sources,
     read_options,
     read_user_settings,
+    resolve,
+    source_entries,
 )
 
 CA = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/simple/"
@@ -131,11 +133,11 @@ def test_a_mapped_host_needs_the_users_trust() -> None:
 @pytest.mark.parametrize(
     ("url", "trusted"),
     [
-        ("https://packages.example.com/pypi/r/simple/", True),
-        ("https://packages.example.com:443/pypi/r/simple/", True),
-        ("http://packages.example.com/pypi/r/simple/", False),  # plain http leaves the machine
-        ("http://localhost:8080/pypi/r/simple/", False),  # a trusted port is not every port
-        ("https://evil.example.com/pypi/r/simple/", False),
+        ("https://packages.example.com/pypi/repo/simple/", True),
+        ("https://packages.example.com:443/pypi/repo/simple/", True),
+        ("http://packages.example.com/pypi/repo/simple/", False),  # plain http leaves the machine
+        ("http://localhost:8080/pypi/repo/simple/", False),  # a trusted port is not every port
+        ("https://evil.example.com/pypi/repo/simple/", False),
     ],
 )
 def test_plain_http_only_for_loopback(url: str, trusted: bool) -> None:
@@ -256,3 +258,38 @@ def test_pipeline_tokens_per_domain(
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     assert pipeline_token(Endpoint("my-domain", "111122223333", "eu-west-1", "repo")) == expected
+
+
+def test_legacy_source_flags_read_as_their_priority() -> None:
+    """Poetry < 1.5 wrote `default = true` / `secondary = true` instead of `priority`."""
+    entries = source_entries(pyproject([
+        {"name": "a", "url": "https://a/simple/", "default": True},
+        {"name": "b", "url": "https://b/simple/", "secondary": True},
+        {"name": "c", "url": "https://c/simple/"},
+        {"name": "d", "url": "https://d/simple/", "priority": "explicit", "secondary": True},
+        {"name": "e", "url": "https://e/simple/", "default": False, "secondary": False},
+    ]))
+    assert entries == [("a", "https://a/simple/", "default"), ("b", "https://b/simple/", "secondary"),
+                       ("c", "https://c/simple/", "primary"), ("d", "https://d/simple/", "explicit"),
+                       ("e", "https://e/simple/", "primary")]
+
+
+def test_the_messages_about_a_source_url_word_for_word() -> None:
+    host = "acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com"
+    with_password = resolve("private", f"https://aws:old@{host}/pypi/repo/simple/", None)
+    assert with_password is not None
+    assert with_password.credential_in_url_message() == (
+        "the URL of source 'private' in pyproject.toml holds a user name and password (a token written into a "
+        "shared file, which expires within 12 hours). Remove the user:password@ part from the URL: the plugin "
+        "sends a fresh token to that host without it."
+    )
+    options = read_options(pyproject([], {"sources": {"private": {
+        "domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1"}}}))
+    clear = resolve("private", f"http://{host}/pypi/repo/simple/", options["private"],
+                    user=UserSettings(trusted_hosts=frozenset({host})))
+    assert clear is not None
+    assert clear.untrusted_message() == (
+        f"the source 'private' (http://{host}/pypi/repo/simple/) uses plain http to {host}, so it gets no CodeArtifact "
+        "token: a token is never sent unencrypted to a host other than this machine, whoever trusts the host. Use "
+        "https:// in the source URL."
+    )
