@@ -98,7 +98,9 @@ def test_a_slow_control_plane_is_bounded_and_explained(user: User, standin: Stan
     assert time.monotonic() - started < min(timeout * 3, delay)
     assert result.code == 1
     assert "still waiting for CodeArtifact to issue a token for acme (eu-west-1)" in result.err
-    assert "did not answer within 8 seconds" in result.err
+    # botocore's read timeout is a third of the deadline (two attempts here): its own "timed out"
+    # usually comes first; the plugin's deadline is the bound either way
+    assert "the response timed out" in result.err or f"did not answer within {timeout} seconds" in result.err
     assert "Traceback" not in result.text
 
 
