@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from poetry_codeartifact.endpoint import (
     Endpoint,
+    domain_of,
     host_key,
     is_loopback,
     looks_like_codeartifact,
@@ -228,3 +231,40 @@ def test_zonal_vpc_endpoint_names() -> None:
 def test_redact_hides_credentials_only() -> None:
     assert redact("https://me:hunter2@host.example/simple/") == "https://***@host.example/simple/"
     assert redact("https://host.example/simple/") == "https://host.example/simple/"
+
+
+# -- round trip: every documented URL form parses back to the endpoint it was made from ---------
+
+_DOMAINS = st.from_regex(r"[a-z][a-z0-9\-]{0,48}[a-z0-9]", fullmatch=True)
+_OWNERS = st.from_regex(r"[0-9]{12}", fullmatch=True)
+_REGIONS = st.sampled_from(["eu-west-1", "us-east-1", "us-gov-west-1", "ap-southeast-2", "cn-north-1", "il-central-1"])
+_REPOSITORIES = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._\-]{1,99}", fullmatch=True)
+
+
+def _forms(e: Endpoint, vpce: str) -> list[str]:
+    """Every URL form the README documents for ``e``, with and without simple/ and the slash."""
+    bases = [
+        f"https://{e.domain}-{e.owner}.d.codeartifact.{e.region}.amazonaws.com/pypi/{e.repository}",
+        f"https://{e.domain}-{e.owner}.d.codeartifact.{e.region}.amazonaws.com.cn/pypi/{e.repository}",
+        f"https://{e.domain}-{e.owner}.codeartifact.{e.region}.on.aws/pypi/{e.repository}",
+        f"https://vpce-{vpce}.d.codeartifact.{e.region}.vpce.amazonaws.com/pypi/d/{e.domain}-{e.owner}/"
+        f"{e.repository}",
+    ]
+    return [base + tail for base in bases for tail in ("", "/", "/simple", "/simple/")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(domain=_DOMAINS, owner=_OWNERS, region=_REGIONS, repository=_REPOSITORIES,
+       vpce=st.from_regex(r"[a-z0-9]{8,17}-[a-z0-9]{8}", fullmatch=True), upper=st.booleans())
+def test_every_documented_form_parses_back_to_its_endpoint(
+    domain: str, owner: str, region: str, repository: str, vpce: str, upper: bool
+) -> None:
+    endpoint = Endpoint(domain, owner, region, repository)
+    for url in _forms(endpoint, vpce):
+        if upper:  # host names are case-insensitive; paths are not
+            scheme, _, rest = url.partition("://")
+            host, _, path = rest.partition("/")
+            url = f"{scheme}://{host.upper()}/{path}"
+        assert parse_url(url) == endpoint, url
+        assert domain_of(url) == (domain, owner, region), url
+        assert parse_url(endpoint.standard_url()) == endpoint
