@@ -208,7 +208,7 @@ def write_private_file(path: Path, text: str) -> None:
         raise
 
 
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # simulated in tests/unit/test_state.py
     import msvcrt
 
     def _lock(fd: int) -> None:

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import importlib.util
 import json
 import multiprocessing
 import os
 import stat
+import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -165,3 +168,41 @@ def test_a_file_that_cannot_be_written_is_named_not_its_temporary_twin(
         write_private_file(target, "{}")
     assert raised.value.filename == str(target)
     assert raised.value.strerror == "Permission denied"
+
+
+def test_the_windows_lock_branch_in_a_simulation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19 item 5: the branch these machines never run, loaded with sys.platform = "win32" and
+    an msvcrt that behaves as Windows' does (LK_NBLCK fails with OSError while another holds it)."""
+    held: dict[int, bool] = {}
+    calls: list[tuple[str, int]] = []
+    msvcrt = types.ModuleType("msvcrt")
+    msvcrt.LK_NBLCK, msvcrt.LK_UNLCK = 2, 0  # type: ignore[attr-defined]
+
+    def locking(fd: int, mode: int, nbytes: int) -> None:
+        assert nbytes == 1
+        inode = os.fstat(fd).st_ino
+        calls.append(("lock" if mode == 2 else "unlock", inode))
+        if mode == 2:
+            if held.get(inode):
+                raise OSError(36, "Resource deadlock avoided")
+            held[inode] = True
+        else:
+            held[inode] = False
+
+    msvcrt.locking = locking  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "msvcrt", msvcrt)
+    monkeypatch.setattr(sys, "platform", "win32")
+    spec = importlib.util.spec_from_file_location("state_on_windows", Path(__file__).parents[2] / "src" /
+                                                  "poetry_codeartifact" / "state.py")
+    assert spec is not None
+    assert spec.loader is not None
+    windows = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(windows)
+    first, second = windows.StateFile(tmp_path / "s.json"), windows.StateFile(tmp_path / "s.json")
+    with first.lock(timeout=1) as locked:
+        assert locked is True
+        with second.lock(timeout=0.2) as also:
+            assert also is False  # held: the second waits, then goes on without it
+    with second.lock(timeout=1) as again:
+        assert again is True  # released when the first left
+    assert [kind for kind, _ in calls].count("unlock") == 2
