@@ -32,12 +32,18 @@ FILE: Where = "file"
 MEMORY: Where = "memory"
 SERVICE = "poetry-codeartifact"
 KEYRING_TIMEOUT = 5.0
+_UNUSABLE = "keyring.enabled is true, but no backend answers: a locked collection, or no session bus"
 
 T = TypeVar("T")
 
 
 class KeyringTimeout(Exception):
     pass
+
+
+class KeyringUnavailable(Exception):
+    """Poetry's keyring is enabled, but no backend can be used now (a locked collection, a
+    session bus that is gone): a token stored there can neither be read nor removed."""
 
 
 def bounded(call: Callable[[], T], seconds: float | None = None) -> T:
@@ -111,6 +117,8 @@ class TokenStore:
         self._config = config
         self._warn = warn or (lambda _message: None)
         self._keyring_usable: bool | None = None
+        self._told: set[str] = set()
+        self._backend_exists: bool | None = None
         self._file = config_dir(config) / TOKENS_NAME
 
     @property
@@ -123,6 +131,10 @@ class TokenStore:
         """The token stored for ``key_id`` in ``where`` (as the state record says), or None."""
         if where == FILE:
             return self._read_file().get(key_id)
+        if where == KEYRING and self._keyring_refused():
+            self._warn_once(f"the CodeArtifact token is in the keyring, which cannot be used now ({_UNUSABLE}); "
+                            f"a new one is fetched and kept in {self.path}, readable by you alone.")
+            return None
         if where == KEYRING and self._keyring_available():
             try:
                 value = bounded(lambda: _keyring().get_password(SERVICE, key_id))
@@ -147,6 +159,9 @@ class TokenStore:
             else:
                 self._drop_from_file(key_id)
                 return KEYRING
+        elif self._keyring_refused():
+            self._warn_once(f"the keyring cannot be used now ({_UNUSABLE}); the CodeArtifact token is kept in "
+                            f"{self.path} instead, readable by you alone.")
         tokens = self._read_file()
         tokens[key_id] = token
         self._write_file(tokens)
@@ -158,6 +173,8 @@ class TokenStore:
         found: list[Where] = []
         if self._drop_from_file(key_id):
             found.append(FILE)
+        if self._keyring_refused():
+            raise KeyringUnavailable(f"the keyring cannot be used now ({_UNUSABLE}), so a token stored there stays")
         if self._keyring_available():
             keyring = _keyring()
             if bounded(lambda: keyring.get_password(SERVICE, key_id)) is not None:
@@ -179,6 +196,23 @@ class TokenStore:
                 self._warn(f"could not use the keyring ({_name(error)}); CodeArtifact tokens go to {self.path} "
                            "instead, readable by you alone.")
         return self._keyring_usable
+
+    def _keyring_refused(self) -> bool:
+        """Poetry's keyring is enabled and a real backend exists, but Poetry cannot use it now
+        (a locked collection): unlike a machine with no keyring at all, a token may be there."""
+        if not self._config.get("keyring.enabled") or self._keyring_available():
+            return False
+        if self._backend_exists is None:
+            try:
+                self._backend_exists = bool(bounded(_real_backend_exists))
+            except Exception:
+                self._backend_exists = True  # it hangs or breaks: it is there, and not usable
+        return self._backend_exists
+
+    def _warn_once(self, message: str) -> None:
+        if message not in self._told:
+            self._told.add(message)
+            self._warn(message)
 
     def _keyring_failed(self, message: str) -> None:
         if self._keyring_usable:
@@ -211,6 +245,21 @@ def _keyring() -> Any:
     import keyring  # noqa: PLC0415 - keyring only when a token is read or written
 
     return keyring
+
+
+def _real_backend_exists() -> bool:
+    """Whether keyring has a backend that stores secrets (not the fail, null or plaintext ones
+    of a machine without a keyring), as Poetry judges it."""
+    keyring = _keyring()
+    from keyring.backend import get_all_keyring  # noqa: PLC0415 - keyring only when asked
+
+    def real(backend: Any) -> bool:
+        name = str(getattr(backend, "name", "")).lower()
+        return name.split(" ")[0] not in ("chainer", "fail", "null") and "plaintext" not in name
+
+    backend = keyring.get_keyring()
+    candidates = get_all_keyring() if str(getattr(backend, "name", "")).lower().startswith("chainer") else [backend]
+    return any(real(candidate) for candidate in candidates)
 
 
 def _name(error: BaseException) -> str:

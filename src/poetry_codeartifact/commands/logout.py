@@ -68,13 +68,18 @@ removed (a read-only file, a keyring that refuses), logout says so and exits
                 warn(self.io, f"{variable} is still set in the environment and Poetry will use it.")
         if failed:
             raise CodeArtifactError(
-                f"Could not remove the token of {', '.join(repr(n) for n in failed)}. Check that Poetry's config "
-                "directory is writable, or remove the entry from your keyring by hand, and run logout again."
+                f"Could not remove the token of {', '.join(repr(n) for n in failed)}. Unlock the keyring (or check "
+                "that Poetry's config directory is writable), or remove the entry of service 'poetry-codeartifact' "
+                "from your keyring by hand, and run logout again."
             )
         return 0
 
 
 def _why(error: BaseException) -> str:
+    from poetry_codeartifact.store import KeyringTimeout, KeyringUnavailable
+
+    if isinstance(error, (KeyringUnavailable, KeyringTimeout)):
+        return str(error)  # the plugin's own words, never a backend's
     if isinstance(error, OSError) and error.strerror:
         return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
     return type(error).__name__
