@@ -206,3 +206,79 @@ def test_the_windows_lock_branch_in_a_simulation(tmp_path: Path, monkeypatch: py
     with second.lock(timeout=1) as again:
         assert again is True  # released when the first left
     assert [kind for kind, _ in calls].count("unlock") == 2
+
+
+def _record(issued: float, expires: float) -> TokenRecord:
+    return TokenRecord("acme", "111122223333", "eu-west-1", issued, expires, "f" * 16, "file")
+
+
+def test_due_starts_exactly_at_the_margin_of_the_tokens_own_lifetime() -> None:
+    hour = _record(1_000_000.0, 1_003_600.0)  # margin 15 minutes
+    assert hour.due(1_003_600.0 - 900) is True
+    assert hour.due(1_003_600.0 - 900.001) is False
+    short = _record(1_000_000.0, 1_000_900.0)  # a 900-second token: a quarter of its life, 225 s
+    assert short.due(1_000_600.0) is False
+    assert short.due(1_000_675.0) is True
+
+
+@pytest.mark.parametrize(
+    ("issued", "expires", "kept"),
+    [(0, 1, True), (1, 2**34 - 1, True), (1, 2**34, False), (-1, 5, False), (1.5, float("inf"), False),
+     (1, float("nan"), False), (True, 5, False), ("1", 5, False)],
+)
+def test_a_record_outside_sane_numbers_is_dropped(tmp_path: Path, issued: object, expires: object, kept: bool) -> None:
+    path = tmp_path / "s.json"
+    fields = {"domain": "acme", "owner": "111122223333", "region": "eu-west-1", "issued_at": issued,
+              "expires_at": expires, "fingerprint": "f" * 16, "where": "file"}
+    path.write_text(json.dumps({"version": 2, "tokens": {"k": fields}}))
+    assert ("k" in StateFile(path).load()) is kept
+
+
+def test_an_in_memory_state_keeps_what_was_saved() -> None:
+    state = StateFile.in_memory()
+    record = _record(1.0, 2.0)
+    state.save({"k": record})
+    assert state.load() == {"k": record}
+
+
+def test_the_state_file_is_indented_for_people_to_read(tmp_path: Path) -> None:
+    state = StateFile(tmp_path / "deep" / "er" / "s.json")  # folders made as needed
+    state.save({"k": _record(1.0, 2.0)})
+    text = (tmp_path / "deep" / "er" / "s.json").read_text()
+    assert text.startswith('{\n  "version": 2,\n  "tokens": {\n    "k": {\n      "domain": "acme",')
+
+
+def test_a_private_file_is_replaced_from_a_sibling_in_one_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Atomic only within one folder: the temporary file must sit beside the target."""
+    replaced: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def spy(source: str, target: str | Path) -> None:
+        replaced.append((str(source), str(target)))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", spy)
+    folder = tmp_path / "config"
+    target = folder / "codeartifact-tokens.json"
+    write_private_file(target, "{}")
+    ((source, into),) = replaced
+    assert Path(source).parent == folder
+    assert Path(source).name.startswith(".codeartifact-tokens.json-")
+    assert into == str(target)
+    assert sorted(p.name for p in folder.iterdir()) == ["codeartifact-tokens.json"]
+
+
+def test_a_failed_replace_reports_its_own_error_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken)
+    folder = tmp_path / "config"
+    with pytest.raises(OSError, match="No space left on device"):
+        write_private_file(folder / "t.json", "{}")
+    assert list(folder.iterdir()) == []  # the temporary file was removed
+    monkeypatch.setattr(os, "unlink", broken)  # and when even that fails, the first error still shows
+    with pytest.raises(OSError, match="No space left on device"):
+        write_private_file(folder / "t.json", "{}")
