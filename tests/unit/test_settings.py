@@ -293,3 +293,71 @@ def test_the_messages_about_a_source_url_word_for_word() -> None:
         "token: a token is never sent unencrypted to a host other than this machine, whoever trusts the host. Use "
         "https:// in the source URL."
     )
+
+
+def test_a_mistyped_auto_refresh_names_the_variable_and_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POETRY_CODEARTIFACT_AUTO_REFRESH", "maybe")
+    with pytest.raises(InvalidInput) as raised:
+        auto_refresh_enabled()
+    assert str(raised.value) == (
+        "Invalid POETRY_CODEARTIFACT_AUTO_REFRESH 'maybe': it is true or false (also 1/0, yes/no, on/off). Set "
+        "POETRY_CODEARTIFACT_AUTO_REFRESH=false to turn automatic refresh off, or unset it."
+    )
+
+
+def test_identity_words() -> None:
+    role = Role("arn:aws:iam::111122223333:role/r")
+    assert TokenKey("acme", "111122223333", "eu-west-1").identity() == "default chain"
+    assert TokenKey("acme", "111122223333", "eu-west-1", "dev").identity() == "profile dev"
+    assert TokenKey("acme", "111122223333", "eu-west-1", None, role).identity() == (
+        "role arn:aws:iam::111122223333:role/r")
+    assert TokenKey("acme", "111122223333", "eu-west-1", "dev", role).identity() == (
+        "role arn:aws:iam::111122223333:role/r (from profile dev)")
+
+
+def test_identity_origin_joins_keys_set_in_one_place() -> None:
+    source = resolve("private", CA, None)
+    assert source is not None
+    both = source._replace(origins=(("role-arn", "codeartifact.toml"), ("profile", "codeartifact.toml"),
+                                    ("duration", "pyproject.toml")))
+    assert both.identity_origin() == "role-arn and profile: codeartifact.toml"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"sources": {"x": "nope"}},
+         "Invalid [tool.poetry-codeartifact.sources.x] 'nope': it must be a table."),
+        ({"sources": {"x": {"color": "red"}}},
+         "Invalid key in [tool.poetry-codeartifact.sources.x] 'color': unknown key; allowed keys are domain, "
+         "domain-owner, region, profile, duration, role-arn, role-session-name, external-id."),
+        ({"sources": {"x": {"region": "eu-west-1"}}},
+         "Invalid [tool.poetry-codeartifact.sources.x] domain None: domain, domain-owner and region are set together "
+         "or not at all. Add domain, domain-owner to [tool.poetry-codeartifact.sources.x]."),
+        ({"sources": {"x": {"domain": "acme", "region": "eu-west-1"}}},
+         "Invalid [tool.poetry-codeartifact.sources.x] domain-owner None: domain, domain-owner and region are set "
+         "together or not at all. Add domain-owner to [tool.poetry-codeartifact.sources.x]."),
+        ({"sources": {"x": {"role-arn": "nope"}}},
+         "Invalid [tool.poetry-codeartifact.sources.x] role-arn 'nope': a role ARN looks like arn:aws:iam::<12-digit "
+         "account>:role/<name>. Copy it from the IAM console or `aws iam get-role --role-name NAME`."),
+    ],
+)
+def test_a_malformed_table_message_word_for_word(table: Any, message: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        read_options(pyproject([], table))
+    assert str(raised.value) == message
+
+
+def test_config_repositories_take_the_projects_mapping_and_the_users_trust() -> None:
+    proxy = "https://proxy.example/pypi/upload/"
+    table = {"sources": {"up": {"domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1",
+                                "profile": "dev"}}}
+    user = UserSettings(trusted_hosts=frozenset({"proxy.example"}))
+    repos = {"up": {"url": proxy}, "odd": "not a table", "none": {"url": None}}
+    (found,) = config_repositories(repos, pyproject([], table), user)
+    assert (found.name, found.kind, found.priority, found.profile) == ("up", "repository", None, "dev")
+    assert found.vouched == USER
+    assert found.endpoint == Endpoint("acme", "111122223333", "eu-west-1", "upload")
+    assert config_repositories(repos, pyproject([], table)) == [found._replace(vouched=None)]
+    merged = all_sources(pyproject([{"name": "ca", "url": CA}], table), repos, user)
+    assert [(s.name, s.vouched, s.profile) for s in merged] == [("ca", AWS, None), ("up", USER, "dev")]
