@@ -426,3 +426,29 @@ def test_an_inline_mapping_entry_loses_a_key_in_place() -> None:
     _data_oracle(text, out, "corp", "https://n.example/simple/", "explicit", {"duration": 3600, "profile": None})
     assert out.index("[tool.poetry.dependencies]") < out.index('name = "ca"')  # nothing moved
 
+
+
+def test_a_new_name_joins_a_mapping_written_as_dotted_keys() -> None:
+    text = ('[tool.poetry]\nname = "app"\n\n[[tool.poetry.source]]\nname = "corp"\nurl = "https://corp.example/simple/"'
+            '\n\n[tool.poetry-codeartifact]\n# per source\nsources.corp.profile = "p"\n')
+    out = set_source(text, "ca", "https://n.example/simple/", "primary", {"profile": "dev", "duration": 3600})
+    assert out == text.replace(
+        '\n\n[tool.poetry-codeartifact]',
+        '\n\n[[tool.poetry.source]]\nname = "ca"\nurl = "https://n.example/simple/"\npriority = "primary"\n\n'
+        '[tool.poetry-codeartifact]',
+    ) + 'sources.ca.profile = "dev"\nsources.ca.duration = 3600\n'
+
+
+def test_a_multi_line_string_that_looks_like_a_source_is_left_alone() -> None:
+    """The line edits skip the inside of multi-line strings, where `[[tool.poetry.source]]` and
+    `name = "corp"` are text, not TOML."""
+    text = ('[tool.poetry]\nname = "app"\ndescription = """\n[[tool.poetry.source]]\nname = "corp"\n'
+            'url = "https://fake/"\n"""\n\n[[tool.poetry.source]]\nname = "corp"\nurl = "https://corp.example/simple/"'
+            '\n\n[tool.poetry.dependencies]\npython = ">=3.10"\n\n[[tool.poetry.source]]\nname = "ca"\n'
+            'url = "https://ca.example/simple/"\n')
+    out = set_source(text, "corp", "https://n.example/simple/", "primary", {})
+    assert out == text.replace('url = "https://corp.example/simple/"\n',
+                               'url = "https://n.example/simple/"\npriority = "primary"\n')
+    literal = text.replace('"""', "'''")
+    assert set_source(literal, "corp", "https://n.example/simple/", "primary", {}) == literal.replace(
+        'url = "https://corp.example/simple/"\n', 'url = "https://n.example/simple/"\npriority = "primary"\n')
