@@ -213,7 +213,7 @@ class Refresher:
             except OSError as error:
                 self._warn(
                     f"could not record when the new CodeArtifact token expires ({_os_error(error)} on "
-                    f"{self._state.path}); the next command will fetch another. {_WRITABLE_FIX}"
+                    f"{self._state.path}); the next command will fetch another. {_fix(error, self._state.path)}"
                 )
         if failures:
             raise refresh_failure(failures)
@@ -234,7 +234,7 @@ class Refresher:
             names = ", ".join(f"'{s.name}'" for s in group)
             self._warn(
                 f"could not store the new CodeArtifact token for {names} ({_os_error(error)} on "
-                f"{self._store.path}); it is used for this run only. {_WRITABLE_FIX}"
+                f"{self._store.path}); it is used for this run only. {_fix(error, self._store.path)}"
             )
             return MEMORY
 
@@ -245,6 +245,13 @@ class Refresher:
 
 
 _WRITABLE_FIX = "Check that Poetry's config directory is writable and that the disk has space."
+
+
+def _fix(error: OSError, path: object) -> str:
+    """The fix for a file the plugin could not write: a folder in its place is not a disk problem."""
+    if isinstance(error, IsADirectoryError):
+        return f"{path} is a folder, where the plugin keeps a file: move it away."
+    return _WRITABLE_FIX
 
 
 def _os_error(error: OSError) -> str:

@@ -322,6 +322,7 @@ def test_disk_error_keeps_the_token_for_this_run_and_says_so(world: World) -> No
     assert world.sent(config, "a") == token
     (warning,) = world.warnings
     assert "could not store the new CodeArtifact token" in warning
+    assert warning.endswith("codeartifact-tokens.json is a folder, where the plugin keeps a file: move it away.")
     assert "keyring" not in warning
     assert ACME_ID not in world.state()  # no record: the next process fetches its own
 
