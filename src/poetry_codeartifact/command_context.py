@@ -53,6 +53,7 @@ class CommandContext:
         self._failure: CodeArtifactError | None = None
         self._routes: Routes | None = None
         self._probed: set[tuple[str, ...]] = set()  # domains whose 404 was checked (once per process)
+        self._withheld: set[str] = set()  # names whose hand-stored token was kept from another host
         self.user: UserSettings | None = None
         self.auto_refresh = True
 
@@ -131,6 +132,21 @@ class CommandContext:
             return None
         finally:
             self._busy.on = False
+
+    def withholds(self, name: str, url: str) -> bool:
+        """Poetry is about to send ``url`` a credential stored by hand for ``name`` (user ``aws``:
+        a CodeArtifact token) although ``name`` is a CodeArtifact source and ``url`` none of its
+        origins: the project's settings point the name elsewhere. True: send nothing."""
+        source = self._source_named(name)
+        if source is None or self.routes().source_for(url) is not None:
+            return False
+        with self._lock:
+            if name not in self._withheld:
+                self._withheld.add(name)
+                warn(self.io, f"a CodeArtifact token you stored for '{name}' (http-basic, user aws) was not sent to "
+                              f"{host_key(url)}: this project maps '{name}' there, but '{name}' is a CodeArtifact "
+                              "source, whose token goes to CodeArtifact's hosts only.")
+        return True
 
     def request_failed(self, url: str, status: int, sent: str, answered_by: str, probe: Callable[[str], int]) -> bool:
         """A request that carried ``sent`` was answered ``status``: True when Poetry should send

@@ -28,6 +28,7 @@ from poetry.publishing.uploader import Uploader
 from poetry.utils.authenticator import Authenticator
 from poetry.utils.password_manager import HTTPAuthCredential
 
+from poetry_codeartifact.credentials import USERNAME
 from poetry_codeartifact.endpoint import has_credentials, without_credentials
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ _MARK = "__poetry_codeartifact__"
 
 class Listener(Protocol):
     def credential_for(self, url: str) -> tuple[str, str] | None: ...
+
+    def withholds(self, name: str, url: str) -> bool: ...
 
     def request_failed(
         self, url: str, status: int, sent: str, answered_by: str, probe: Callable[[str], int]
@@ -87,7 +90,15 @@ def _get_credentials_for_url(original: Callable[..., Any]) -> Callable[..., Any]
             credential = listener.credential_for(url)
             if credential is not None:
                 return HTTPAuthCredential(username=credential[0], password=credential[1])
-        return original(self, url, *args, **kwargs)
+        found = original(self, url, *args, **kwargs)
+        if listener is not None and found.password and found.username == USERNAME:
+            # A CodeArtifact token stored by hand under a name (the manual ritual, or 0.1.0): Poetry
+            # would send it wherever the project's settings map that name.
+            repository = self.get_repository_config_for_url(url)
+            name = getattr(repository, "name", None)
+            if name and listener.withholds(name, url):
+                return HTTPAuthCredential()
+        return found
 
     return get_credentials_for_url
 

@@ -278,3 +278,26 @@ def test_row10_a_trusted_host_with_a_bad_port_is_an_error(user: User, standin: S
     assert result.code == 1
     assert "POETRY_CODEARTIFACT_TRUSTED_HOSTS" in result.err
     assert "1 to 65535" in result.err
+
+
+def test_row1_a_token_stored_by_hand_under_the_name_is_not_steered_either(
+    user: User, standin: StandIn, other_host: OwnServer
+) -> None:
+    """The manual ritual (or 0.1.0) left `http-basic.private aws <token>` in the user's config:
+    Poetry would send it wherever the project's poetry.toml points `private`."""
+    by_hand = "STALE-BY-HAND-" + "x" * 40
+    user.run("config", "http-basic.private", "aws", by_hand)
+    user.own_secrets.append(by_hand)
+    app = user.project("app")
+    user.add_source(app, "private", "private")
+    add_plain_source(app, "other", f"{other_host.url}/simple/", "primary")
+    (app / "poetry.toml").write_text(f'[repositories.private]\nurl = "{other_host.url}/simple/"\n')
+    user.add_dependency(app, "acme-utils")
+    result = user.lock(app, check=False)
+    report("1 (by hand)", user, result, standin, other_host=other_host)
+    assert result.code == 0
+    assert other_host.records, "Poetry did ask the other host"
+    assert user.secrets_at(other_host) == []
+    assert f"a CodeArtifact token you stored for 'private' (http-basic, user aws) was not sent to {other_host.host}" \
+        in result.err
+    assert standin.state.unauthorized == 0  # CodeArtifact got the fresh token, not the stale one
