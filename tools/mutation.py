@@ -12,7 +12,7 @@ mutation venv shows its diff). It takes tens of minutes on two cores, so CI does
     python3 tools/mutation.py                 # every module
     python3 tools/mutation.py --report        # the figures of the last run, without running
     python3 tools/mutation.py --jobs 4        # mutmut's processes (default: the CPU count)
-    python3 tools/mutation.py --resume        # after new tests: changed functions and last survivors only
+    python3 tools/mutation.py --resume        # after new tests: the last survivors only
 """
 
 from __future__ import annotations
@@ -66,8 +66,8 @@ def environment() -> Path:
 
 
 def run(env: Path, jobs: int, *, resume: bool = False) -> None:
-    """A fresh run; or, with ``resume``, the mutants of functions changed since the last run and
-    the last run's survivors again (after new tests: mutmut keeps every other result)."""
+    """A fresh run; or, with ``resume``, the last run's survivors again, after new tests (mutmut
+    keeps every other result; a mutant of a function changed since is tested as new)."""
     setup_cfg = ROOT / "setup.cfg"
     if setup_cfg.exists():
         raise SystemExit("setup.cfg exists in the repository root; mutmut would read it. Move it away first.")
@@ -82,9 +82,7 @@ def run(env: Path, jobs: int, *, resume: bool = False) -> None:
         environ["POETRY_CODEARTIFACT_TEST_POETRY"] = ""  # no end-to-end test here
         environ["POETRY_CODEARTIFACT_HYPOTHESIS_EXAMPLES"] = "60"  # once per mutant: the editor's layouts, fewer
         mutmut = [str(venvs.bin_path(env, "mutmut")), "run", "--max-children", str(jobs)]
-        subprocess.run(mutmut, cwd=ROOT, env=environ, check=False)
-        if survivors:
-            subprocess.run([*mutmut, *survivors], cwd=ROOT, env=environ, check=False)
+        subprocess.run([*mutmut, *survivors] if resume else mutmut, cwd=ROOT, env=environ, check=False)
     finally:
         setup_cfg.unlink()
 
@@ -118,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true", help="only print the figures of the last run")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--resume", action="store_true",
-                        help="keep the last results; test changed functions and the last survivors again")
+                        help="keep the last results and test only the last survivors again")
     args = parser.parse_args(argv)
     if not args.report:
         run(environment(), args.jobs, resume=args.resume)
