@@ -168,26 +168,32 @@ def test_botocore_debug_logging_never_sees_the_token() -> None:
         root.setLevel(previous)
 
 
-class _SlowClient:
-    """A client whose token call takes longer than the refresh may."""
+class _Answering:
+    """A client whose token call answers ``answer`` as it is, after ``seconds``."""
 
     class meta:
         endpoint_url = "http://127.0.0.1:1"
         region_name = "eu-west-1"
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, answer: object, seconds: float = 0.0) -> None:
+        self.answer = answer
         self.seconds = seconds
 
-    def get_authorization_token(self, **_request: object) -> dict[str, object]:
+    def get_authorization_token(self, **_request: object) -> object:
         time.sleep(self.seconds)
-        return {"authorizationToken": "late", "expiration": 9e9}
+        return self.answer
+
+
+def _slow_client(seconds: float) -> _Answering:
+    """A client whose token call takes longer than the refresh may."""
+    return _Answering({"authorizationToken": "late", "expiration": 9e9}, seconds)
 
 
 def test_a_refresh_has_one_deadline_and_says_what_it_waits_for(monkeypatch: pytest.MonkeyPatch) -> None:
     deadline = 2
     monkeypatch.setenv("POETRY_CODEARTIFACT_TIMEOUT", str(deadline))
     warnings: list[str] = []
-    fetcher = TokenFetcher(lambda *_args, **_kwargs: _SlowClient(deadline * 5), warnings.append)
+    fetcher = TokenFetcher(lambda *_args, **_kwargs: _slow_client(deadline * 5), warnings.append)
     keys: dict[TokenKey, int | None] = {
         TokenKey("acme", "111122223333", "eu-west-1"): None, TokenKey("tools", "444455556666", "us-east-1"): None
     }
@@ -291,20 +297,6 @@ def test_an_unreadable_answer_is_explained_with_its_cause() -> None:
     assert isinstance(error, TokenError)
     assert "an answer the plugin cannot read (RuntimeError)" in str(error)
     assert isinstance(error.__cause__, RuntimeError)
-
-
-class _Answering:
-    """A client whose token call answers ``answer`` as it is."""
-
-    class meta:
-        endpoint_url = "http://127.0.0.1:1"
-        region_name = "eu-west-1"
-
-    def __init__(self, answer: object) -> None:
-        self.answer = answer
-
-    def get_authorization_token(self, **_request: object) -> object:
-        return self.answer
 
 
 @pytest.mark.parametrize("deadline", [30.0, 8.0, 3.0, 120.0])
