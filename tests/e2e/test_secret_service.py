@@ -78,14 +78,14 @@ class SecretService:
         assert result.returncode == 0, result.stderr
 
     def stop(self) -> None:
-        found = subprocess.run(["pgrep", "-f", "gnome-keyring-daemon"], capture_output=True, text=True, check=False)
-        for pid in found.stdout.split():  # this test's daemon: the one whose environment names its folder
+        for process in Path("/proc").glob("[0-9]*"):  # this test's daemon: its environment names our folder
             try:
-                environ = Path(f"/proc/{pid}/environ").read_bytes()
-            except OSError:
+                if b"gnome-keyring" not in (process / "cmdline").read_bytes():
+                    continue
+                if self.runtime.encode() in (process / "environ").read_bytes():
+                    os.kill(int(process.name), signal.SIGTERM)
+            except (OSError, ProcessLookupError):
                 continue
-            if self.runtime.encode() in environ:
-                os.kill(int(pid), signal.SIGTERM)
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.bus_pid, signal.SIGTERM)
         shutil.rmtree(self.runtime, ignore_errors=True)
