@@ -361,3 +361,25 @@ def test_config_repositories_take_the_projects_mapping_and_the_users_trust() -> 
     assert config_repositories(repos, pyproject([], table)) == [found._replace(vouched=None)]
     merged = all_sources(pyproject([{"name": "ca", "url": CA}], table), repos, user)
     assert [(s.name, s.vouched, s.profile) for s in merged] == [("ca", AWS, None), ("up", USER, "dev")]
+
+
+def test_role_keys_are_read_and_each_error_names_its_key() -> None:
+    arn = "arn:aws:iam::111122223333:role/r"
+    table = {"sources": {"x": {"role-arn": arn, "role-session-name": "me-here", "external-id": "ext-123"}}}
+    role = read_options(pyproject([], table))["x"].role
+    assert role is not None
+    assert (role.arn, role.session_name, role.external_id) == (arn, "me-here", "ext-123")
+    plain = read_options(pyproject([], {"sources": {"x": {"role-arn": arn}}}))["x"].role
+    assert plain is not None
+    assert (plain.session_name, plain.external_id) == ("poetry-codeartifact", None)
+    where = "[tool.poetry-codeartifact.sources.x]"
+    for key, value, rule in (("role-session-name", "x", "a role session name is 2-64 characters"),
+                             ("external-id", "x", "an external ID is 2-1224 characters")):
+        with pytest.raises(InvalidInput) as raised:
+            read_options(pyproject([], {"sources": {"x": {"role-arn": arn, key: value}}}))
+        assert str(raised.value).startswith(f"Invalid {where} {key} 'x': {rule}")
+    for orphan in ("role-session-name", "external-id"):
+        with pytest.raises(InvalidInput) as raised:
+            read_options(pyproject([], {"sources": {"x": {orphan: "abc"}}}))
+        assert str(raised.value) == (f"Invalid {where} {orphan} 'abc': it only applies together with role-arn. "
+                                     f"Add role-arn to {where} or remove {orphan}.")
