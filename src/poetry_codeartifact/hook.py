@@ -6,10 +6,11 @@ The mechanism has two parts, because neither alone covers Poetry 1.8 and 2.x:
 * cleo's COMMAND event, for every command except the offline ones (command_names.py), makes
   the command the current :class:`CommandContext` and wraps Poetry's credential lookups
   (poetry_auth.py). That costs no file read, no keyring read and no AWS call.
-* The first time Poetry asks for the credential of one of the context's CodeArtifact sources,
-  the context makes sure that the tokens of all of them are valid (fetching the due domains at
-  the same time) and hands them to Poetry in memory. A 401/403 from a CodeArtifact host gets
-  one retry with a new token.
+* The first time Poetry is about to send a request to the origin of one of the context's
+  CodeArtifact sources, the context makes sure that the tokens of all of them are valid
+  (fetching the due domains at the same time); each request then carries the token its origin
+  may have (origins.py). A 401/403 from a CodeArtifact origin, or a 404 while the token is no
+  longer accepted, gets one retry with a new token.
 
 Commands in :data:`EAGER` (the ones that install or publish) do the first step at COMMAND time
 instead: Poetry's installer asks for credentials in worker threads, where a failure would

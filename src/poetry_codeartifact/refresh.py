@@ -1,10 +1,9 @@
-"""Which tokens are due, getting each due token once, and handing tokens to Poetry.
+"""Which tokens are due, getting each due token once, and keeping them for this process.
 
 Data flows one way: sources -> one :class:`TokenKey` per domain and identity -> due keys
 (state file + token store, no AWS call) -> one fetch per due key, the keys at the same time,
-under a cross-process lock -> token store and state -> the running Poetry, in memory, for every
-source of that key (:attr:`Refresher.tokens`; origins.py decides which requests may carry
-each). Nothing here knows about cleo; messages go out through the ``warn``
+under a cross-process lock -> token store and state -> :attr:`Refresher.tokens`, in memory, per
+key (origins.py decides which requests may carry each; nothing goes into Poetry's config). Nothing here knows about cleo; messages go out through the ``warn``
 callback or as exceptions.
 """
 
