@@ -3,8 +3,8 @@
 Data flows one way: sources -> one :class:`TokenKey` per domain and identity -> due keys
 (state file + token store, no AWS call) -> one fetch per due key, the keys at the same time,
 under a cross-process lock -> token store and state -> :attr:`Refresher.tokens`, in memory, per
-key (origins.py decides which requests may carry each; nothing goes into Poetry's config). Nothing here knows about cleo; messages go out through the ``warn``
-callback or as exceptions.
+key (origins.py decides which requests may carry each; nothing goes into Poetry's config).
+Nothing here knows about cleo; messages go out through the ``warn`` callback or as exceptions.
 """
 
 from __future__ import annotations
