@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 
 USERNAME = "aws"
-ENVIRONMENT = "environment"
 
 
 def env_prefix(name: str) -> str:
