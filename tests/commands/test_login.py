@@ -63,6 +63,23 @@ def test_login_invalid_duration_and_profile(standin: StandIn) -> None:
 
 
 @pytest.mark.usefixtures("three_sources")
+def test_login_value_that_starts_with_a_dash_names_the_rule(standin: StandIn) -> None:
+    """cleo reads `--duration -1` as an option without a value; the message names the value and rule."""
+    result = run("codeartifact login --duration -1")
+    assert result.code == 1
+    assert "Invalid --duration '-1': a token duration is 0 (as long as the AWS session) or 900 to 43200" in result.err
+    assert "requires a value" not in result.err
+    result = run("codeartifact login --profile -dev")
+    assert result.code == 1
+    assert "Invalid --profile '-dev': a value that starts with \"-\" reads as another option. " \
+        "Write it as --profile=-dev." in result.err
+    result = run("codeartifact login --profile")  # no value at all: cleo's own message is true
+    assert result.code == 1
+    assert 'The "--profile" option requires a value' in result.err
+    assert standin.token_calls() == 0
+
+
+@pytest.mark.usefixtures("three_sources")
 def test_login_duration_is_passed(standin: StandIn) -> None:
     result = run("codeartifact login private --duration 900")
     assert result.code == 0

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cleo.exceptions import CleoRuntimeError
 from cleo.helpers import option
 from poetry.console.commands.command import Command
 
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
 
 if TYPE_CHECKING:
+    from cleo.io.io import IO
     from poetry.config.config import Config
     from poetry.poetry import Poetry
 
@@ -34,6 +36,12 @@ class CodeArtifactCommand(Command):
         self._project_read = False
         self._pyproject_data: dict[str, Any] | None = None
         self._user_settings: UserSettings | None = None
+
+    def run(self, io: IO) -> int:
+        try:
+            return super().run(io)
+        except CleoRuntimeError as error:
+            raise _value_like_an_option(io, error) or error from None
 
     def handle(self) -> int:
         try:
@@ -129,6 +137,30 @@ class CodeArtifactCommand(Command):
                 "Add one with `poetry codeartifact add-source NAME --url URL`."
             )
         return known
+
+
+def _value_like_an_option(io: IO, error: CleoRuntimeError) -> CodeArtifactError | None:
+    """cleo reads ``--duration -1`` as the option without a value followed by an option ``-1``,
+    and says only "requires a value". Name the value and the rule instead."""
+    import re
+    from itertools import pairwise
+
+    match = re.fullmatch(r'The "--([\w-]+)" option requires a value', str(error))
+    tokens = getattr(io.input, "_tokens", None)
+    if match is None or not isinstance(tokens, list):
+        return None
+    flag = f"--{match[1]}"
+    for given, following in pairwise(tokens):
+        if given == flag and isinstance(following, str) and following.startswith("-"):
+            if match[1] == "duration":
+                from poetry_codeartifact.endpoint import validate_duration
+
+                validate_duration(following, flag)  # raises: no valid duration starts with "-"
+            return InvalidInput(
+                flag, following, "a value that starts with \"-\" reads as another option",
+                f"Write it as {flag}={following}.",
+            )
+    return None
 
 
 def _bom_hint() -> str:
