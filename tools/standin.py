@@ -136,6 +136,9 @@ class StandIn:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._domain_servers: dict[str, ThreadingHTTPServer] = {}  # domain -> its own data plane
+        # GetRepositoryEndpoint answers with CodeArtifact's real https host names (for clients
+        # that reach the stand-in through tools/tls_proxy.py) instead of the loopback URLs.
+        self.real_host_names = False
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -195,6 +198,11 @@ class StandIn:
 
     def repo_url(self, name: str) -> str:
         return f"{self.domain_url(self.repos[name].domain)}/pypi/{name}/"
+
+    def real_repo_url(self, name: str) -> str:
+        """The URL CodeArtifact itself gives repository ``name``."""
+        repo = self.repos[name]
+        return f"https://{repo.domain}-{repo.owner}.d.codeartifact.{repo.region}.amazonaws.com/pypi/{name}/"
 
     def hosts(self) -> list[str]:
         """``127.0.0.1:PORT`` of the control plane and of every domain's data plane: what a user
@@ -484,7 +492,8 @@ class _Handler(BaseHTTPRequestHandler):
             if repo is None:
                 self._aws_error("ResourceNotFoundException", f"Repository {name} not found")
                 return
-            self._json(200, {"repositoryEndpoint": standin.repo_url(repo.name)})
+            url = standin.real_repo_url(repo.name) if standin.real_host_names else standin.repo_url(repo.name)
+            self._json(200, {"repositoryEndpoint": url})
         elif operation == "DescribeRepository":
             standin.state.describe_calls += 1
             name = query.get("repository", [""])[0]

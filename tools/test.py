@@ -75,6 +75,8 @@ def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[
     env["POETRY_CODEARTIFACT_TEST_BASELINE"] = str(venvs.bin_path(envs.baseline, "poetry"))
     env["POETRY_CODEARTIFACT_TEST_PLUGINS"] = str(venvs.bin_path(envs.plugins, "poetry"))
     env["POETRY_CODEARTIFACT_TEST_WHEELHOUSE"] = str(envs.wheelhouse)
+    if envs.readme_tools:  # `aws` and `pipx`, for the README's commands
+        env["POETRY_CODEARTIFACT_TEST_README_TOOLS"] = str(venvs.bin_path(envs.readme_tools, ""))
     report = LOGS / f"origins-{version}.jsonl"  # tests/e2e/test_origins.py's figures, for closing notes
     report.unlink(missing_ok=True)
     env["POETRY_CODEARTIFACT_TEST_REPORT"] = str(report)

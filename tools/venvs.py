@@ -282,6 +282,19 @@ def wheelhouse(version: str, python: Python, pip_python: Path, seeded: Path | No
     return folder
 
 
+# The programs other than Poetry that the README's commands call, which the tests run as
+# written: the AWS CLI (version 1, from PyPI: `aws codeartifact get-authorization-token ...`,
+# against the stand-in) and pipx (`pipx inject poetry ...`).
+README_TOOLS = ("awscli>=1.32", "pipx>=1.4")
+
+
+def readme_tools_env(python: Python) -> Path:
+    """A venv with those alone (the AWS CLI pins its own botocore, so it stays out of the others)."""
+    env = VENVS / "readme-tools"
+    _ensure(env, list(README_TOOLS), python)
+    return env
+
+
 def baseline_env(version: str, python: Python) -> Path:
     """Plain Poetry ``version`` without the plugin, for benchmarks."""
     env = VENVS / f"{BASELINE}-{version}"
@@ -301,6 +314,7 @@ class Envs(NamedTuple):
     baseline: Path
     plugins: Path | None  # with everything=True only
     wheelhouse: Path | None  # with everything=True only
+    readme_tools: Path | None = None  # with everything=True only: the AWS CLI and pipx the README calls
 
 
 def prepare(versions: tuple[str, ...] = POETRY_VERSIONS, *, everything: bool = False, strict: bool = False,
@@ -313,6 +327,7 @@ def prepare(versions: tuple[str, ...] = POETRY_VERSIONS, *, everything: bool = F
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         tests = {v: pool.submit(test_env, v, pythons[v]) for v in versions}
         wheel = build_wheel(bin_path(tests[versions[0]].result(), "python"))
+        cli = pool.submit(readme_tools_env, pythons[versions[-1]]) if everything else None
         later = {}
         for v in versions:  # FIFO: a wheelhouse starts after its baseline venv has started
             plain = pool.submit(baseline_env, v, pythons[v])
@@ -324,7 +339,8 @@ def prepare(versions: tuple[str, ...] = POETRY_VERSIONS, *, everything: bool = F
             )
         return {
             v: Envs(pythons[v], tests[v].result(), user.result(), plain.result(),
-                    plugins.result() if plugins else None, house.result() if house else None)
+                    plugins.result() if plugins else None, house.result() if house else None,
+                    cli.result() if cli else None)
             for v, (user, plain, plugins, house) in later.items()
         }
 

@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.user import IS_POETRY_1, WHEELHOUSE, User, fresh_poetry, pip_install
+from tests.support.user import (
+    IS_POETRY_1,
+    POETRY_VERSION,
+    README_TOOLS,
+    WHEELHOUSE,
+    User,
+    fresh_poetry,
+    readme_tools_bin,
+)
 from tools import ROOT
 from tools.standin import PlainIndex
 from tools.venvs import DIST
@@ -149,7 +157,22 @@ def test_poetry_self_add_of_the_source_tree(
     _assert_active_and_working(newcomer, standin)
 
 
-def test_pip_install_into_poetrys_environment(newcomer: User, standin: StandIn) -> None:
-    """What `pipx inject poetry ./poetry_codeartifact-*.whl` does: pip into Poetry's virtualenv."""
-    pip_install(Path(newcomer.poetry).parent.parent, str(_wheel()))
-    _assert_active_and_working(newcomer, standin)
+@pytest.mark.skipif(not README_TOOLS, reason="run through tools/test.py (it builds pipx's venv)")
+def test_pipx_inject_of_the_built_wheel(
+    user: User, standin: StandIn, index: PlainIndex, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The README's `pipx inject` line, as written, into a Poetry that `pipx install poetry` made
+    (both from the wheelhouse standing in for PyPI), in a clone whose dist/ holds the wheel."""
+    apps = tmp_path_factory.mktemp("pipx")  # outside the user's folder, which every run scans for leaks
+    pipx = {"PIPX_HOME": str(apps / "home"), "PIPX_BIN_DIR": str(apps / "bin"), "PIPX_MAN_DIR": str(apps / "man"),
+            "PIPX_DEFAULT_PYTHON": sys.executable,  # the Python this Poetry version is tested on
+            "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": WHEELHOUSE,
+            "PATH": f"{readme_tools_bin(tmp_path, 'pipx')}:{user.env['PATH']}"}
+    user.run("install", f"poetry=={POETRY_VERSION}", program="pipx", env=pipx)
+    clone = tmp_path / "clone"
+    (clone / "dist").mkdir(parents=True)
+    shutil.copy2(_wheel(), clone / "dist")
+    user.run("-c", _readme_line("pipx inject poetry "), program="bash", cwd=clone, env=pipx)
+    user.poetry = str(apps / "bin" / "poetry")
+    _use_index_for_poetry_itself(user, index)
+    _assert_active_and_working(user, standin)

@@ -15,20 +15,29 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.user import IS_POETRY_1, WHEELHOUSE, User, fresh_poetry
+from tests.e2e.test_readme import block_after
+from tests.support.user import IS_POETRY_1, README_TOOLS, WHEELHOUSE, User, fresh_poetry, readme_tools_bin
+from tools.standin import StandIn
 from tools.venvs import DIST
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from tools.standin import StandIn
-
 pytestmark = [
-    pytest.mark.skipif(not WHEELHOUSE, reason="run through tools/test.py"),
+    pytest.mark.skipif(not WHEELHOUSE or not README_TOOLS, reason="run through tools/test.py"),
     pytest.mark.skipif(IS_POETRY_1, reason="requires-plugins is new in Poetry 2.0"),
 ]
 
 REQUIRES = '\n[tool.poetry.requires-plugins]\npoetry-codeartifact = ">=0.1"\n'
+
+
+@pytest.fixture(scope="module")
+def standin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandIn]:
+    """The README's domain (its recipe names ``--domain my-domain --domain-owner 111122223333``),
+    with the project's source ``private`` on it."""
+    with StandIn(tmp_path_factory.mktemp("standin"), repos=(("my-domain", "111122223333", "eu-west-1", "private"),)) \
+            as server:
+        yield server
 
 
 @pytest.fixture
@@ -68,16 +77,6 @@ def _teammate(user: User, standin: StandIn, project: Path) -> tuple[User, Path]:
     return teammate, clone
 
 
-def _aws_cli_token(standin: StandIn) -> str:
-    """What `aws codeartifact get-authorization-token ... --output text` prints (same API call)."""
-    import boto3  # noqa: PLC0415 - boto3 loads only for the test that plays the AWS CLI
-
-    repo = standin.repos["private"]
-    client = boto3.client("codeartifact", region_name=repo.region)
-    token: str = client.get_authorization_token(domain=repo.domain, domainOwner=repo.owner)["authorizationToken"]
-    return token
-
-
 def test_first_install_without_a_token_fails_as_documented(user: User, standin: StandIn, project: Path) -> None:
     teammate, clone = _teammate(user, standin, project)
     calls, seen = standin.token_calls(), len(standin.state.seen)
@@ -94,21 +93,22 @@ def test_first_install_without_a_token_fails_as_documented(user: User, standin: 
 def test_one_run_with_a_cli_token_installs_the_plugin_then_it_takes_over(
     user: User, standin: StandIn, project: Path
 ) -> None:
+    """The README's recipe, as written, with the real AWS CLI (pointed at the stand-in like boto3)."""
     teammate, clone = _teammate(user, standin, project)
-    bootstrap = {"POETRY_HTTP_BASIC_PRIVATE_USERNAME": "aws",
-                 "POETRY_HTTP_BASIC_PRIVATE_PASSWORD": _aws_cli_token(standin)}
+    recipe = block_after("gives that first run a token from the AWS CLI:")
     calls = standin.token_calls()
 
-    first = teammate.run("install", cwd=clone, env=bootstrap)
+    path = f"{Path(teammate.poetry).parent}:{readme_tools_bin(teammate.root, 'aws')}:{teammate.env['PATH']}"
+    first = teammate.run("-c", recipe, program="bash", cwd=clone, env={"PATH": path, "AWS_DEFAULT_REGION": "eu-west-1"})
     assert "Installing Poetry plugins only for the current project" in first.out
     assert list((clone / ".poetry" / "plugins").glob("poetry_codeartifact-*.dist-info"))
     assert "acme-utils" in teammate.run("show", cwd=clone).out
-    assert standin.token_calls() == calls  # the plugin was not active yet: the CLI's token did it all
+    assert standin.token_calls() == calls + 1  # the AWS CLI's; the plugin was not active yet
 
     # From the second run on, the plugin (loaded from the project's plugin cache) fetches the token.
     status = teammate.run("codeartifact", "status", cwd=clone).out
     assert "private (source, primary)" in status
     teammate.run("update", cwd=clone)
-    assert standin.token_calls() == calls + 1
+    assert standin.token_calls() == calls + 2
     assert standin.state.unauthorized == 0
     assert teammate.files_with_tokens() == []

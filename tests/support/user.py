@@ -34,6 +34,19 @@ WITH_OTHER_PLUGINS = os.environ.get("POETRY_CODEARTIFACT_TEST_PLUGINS", "")
 # Every wheel of Poetry's own environment, for `poetry self add` from a CodeArtifact source.
 WHEELHOUSE = os.environ.get("POETRY_CODEARTIFACT_TEST_WHEELHOUSE", "")
 IS_POETRY_1 = POETRY_VERSION.startswith("1.")
+# The bin folder of a venv with the AWS CLI and pipx, which some of the README's commands call.
+README_TOOLS = os.environ.get("POETRY_CODEARTIFACT_TEST_README_TOOLS", "")
+
+
+def readme_tools_bin(root: Path, *names: str) -> Path:
+    """A folder for PATH with only ``names`` (``aws``, ``pipx``) of the README tools' venv: not its
+    ``python3``, which Poetry would otherwise pick for a project's virtualenv."""
+    folder = root / "readme-tools-bin"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        if not (folder / name).exists():
+            (folder / name).symlink_to(Path(README_TOOLS) / name)
+    return folder
 
 
 def fresh_poetry(root: Path) -> Path:
