@@ -13,6 +13,9 @@ Per tested Poetry version there are these (and ``plugins-<V>``, ``wheelhouse-<V>
 * ``.venvs/test-<V>``: pytest, pypiserver (for the stand-in) and the same Poetry, with the
   plugin installed editable, for the unit and command tests.
 
+``.venvs/readme-tools`` (one for all versions) has the AWS CLI and pipx, which the README's
+commands call and its tests run as written.
+
 A venv is rebuilt only when what it should contain changes, or its Python does (a stamp file
 records both). Building reads nothing from and writes nothing to the user's home: pip's cache
 is ``.venvs/.cache/pip``, HOME and the XDG folders point into ``.venvs/.home`` (pip still reads
