@@ -16,6 +16,8 @@ from poetry.console.commands.command import Command
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
 
 if TYPE_CHECKING:
+    from cleo.io.inputs.argument import Argument
+    from cleo.io.inputs.option import Option
     from cleo.io.io import IO
     from poetry.config.config import Config
     from poetry.poetry import Poetry
@@ -42,6 +44,11 @@ class CodeArtifactCommand(Command):
             return super().run(io)
         except CleoRuntimeError as error:
             raise _value_like_an_option(io, error) or error from None
+
+    def merge_application_definition(self, merge_args: bool = True) -> None:
+        super().merge_application_definition(merge_args)
+        if not merge_args:  # cleo's help is about to describe the options: fit ours to the terminal
+            _fit_to_terminal(self)
 
     def handle(self) -> int:
         try:
@@ -137,6 +144,34 @@ class CodeArtifactCommand(Command):
                 "Add one with `poetry codeartifact add-source NAME --url URL`."
             )
         return known
+
+
+_UNWRAPPED: dict[int, str] = {}  # id of one of our (class-level) options or arguments -> its description
+
+
+def _fit_to_terminal(command: Command) -> None:
+    """Wrap the descriptions of the command's own arguments and options to the terminal's width.
+    cleo prints a description on one line, whatever the terminal (Poetry's own run to 300
+    columns), but indents the lines of one that has line breaks under its first."""
+    import json
+    from textwrap import wrap
+
+    from cleo.terminal import Terminal
+
+    definition = command.definition
+    widths = [len(argument.name) for argument in definition.arguments]
+    for each in definition.options:  # as cleo's TextDescriptor measures them
+        value = 1 + len(each.name) + (0 if each.requires_value() else 2) if each.accepts_value() else 0
+        widths.append(1 + max(len(each.shortcut or ""), 1) + 4 + len(each.name) + value)
+    room = max(Terminal().width - max(widths, default=0) - 5, 30)
+    own: list[Argument | Option] = [*command.arguments, *command.options]
+    for item in own:
+        text = _UNWRAPPED.setdefault(id(item), item.description)
+        default = item.default if isinstance(item.default, str) and item.default else None
+        tail = len(f" [default: {json.dumps(default)}]") if default else 0  # cleo adds it to the last line
+        lines = wrap(text + " " + "x" * tail if tail else text, room, break_long_words=False, break_on_hyphens=False)
+        wrapped = "\n".join(lines)
+        item._description = wrapped[: len(wrapped) - tail - 1].rstrip() if tail else wrapped
 
 
 def _value_like_an_option(io: IO, error: CleoRuntimeError) -> CodeArtifactError | None:

@@ -28,14 +28,15 @@ STYLES = {"ok": "info", "warning": "comment", "failed": "error", "skipped": "com
 
 HELP = """\
 Checks every CodeArtifact source of the project and every CodeArtifact
-repository of Poetry's config (or only the NAMEs given), live, and says for each
-failure how to fix it:
+repository of Poetry's config (or only the NAMEs given), live, and says for
+each failure how to fix it:
 
   identity      who AWS says the credentials are (STS GetCallerIdentity), with
                 the profile or role the token fetch uses
   token         whether CodeArtifact issues a token (a 15-minute one, never
                 stored)
-  repository    whether the repository answers an index request with that token
+  repository    whether the repository answers an index request with that
+                token
   upstreams     what is behind the repository: upstreams, and whether PyPI is
                 among their external connections (needs
                 codeartifact:DescribeRepository)
