@@ -78,12 +78,13 @@ class Repo:
 
 @dataclass
 class Fault:
-    kind: str  # an AWS error code, "slow" or "drop"
+    kind: str  # an AWS error code, "slow", "drop", or "answer" (200 with ``body``, as sent)
     remaining: int
     status: int = 400
     delay: float = 0.0
     service: str = "codeartifact"  # or "sts" (AssumeRole, GetCallerIdentity)
     operation: str | None = None  # e.g. "DescribeRepository"; None: the next call of the service
+    body: str = ""  # what an "answer" fault sends
 
 
 AWS_ERRORS = {
@@ -281,10 +282,10 @@ class StandIn:
 
     def inject(
         self, kind: str, count: int = 1, delay: float = 0.0, service: str = "codeartifact",
-        operation: str | None = None,
+        operation: str | None = None, body: str = "",
     ) -> None:
         with self.state.lock:
-            self.state.faults.append(Fault(kind, count, AWS_ERRORS.get(kind, 400), delay, service, operation))
+            self.state.faults.append(Fault(kind, count, AWS_ERRORS.get(kind, 400), delay, service, operation, body))
 
     def issued_tokens(self) -> list[str]:
         return list(self.state.tokens)
@@ -459,6 +460,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif fault.kind == "drop":
                 self.close_connection = True
                 self.connection.shutdown(2)
+                return
+            elif fault.kind == "answer":  # a 200 whose body is not what the API promises
+                self._send(200, fault.body.encode(), {"Content-Type": "application/json"})
                 return
             else:
                 self._aws_error(fault.kind, f"Injected {fault.kind}", fault.status)
