@@ -30,7 +30,7 @@ from tests.support.user import (
 )
 from tools import ROOT
 from tools.standin import PlainIndex
-from tools.venvs import DIST
+from tools.venvs import DIST, POETRY_VERSIONS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -158,6 +158,7 @@ def test_poetry_self_add_of_the_source_tree(
 
 
 @pytest.mark.skipif(not README_TOOLS, reason="run through tools/test.py (it builds pipx's venv)")
+@pytest.mark.skipif(POETRY_VERSION != POETRY_VERSIONS[-1], reason="pipx's part is the same for every Poetry: newest only")
 def test_pipx_inject_of_the_built_wheel(
     user: User, standin: StandIn, index: PlainIndex, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
