@@ -158,7 +158,7 @@ def test_poetry_self_add_of_the_source_tree(
 
 
 @pytest.mark.skipif(not README_TOOLS, reason="run through tools/test.py (it builds pipx's venv)")
-@pytest.mark.skipif(POETRY_VERSION != POETRY_VERSIONS[-1], reason="pipx's part is the same for every Poetry: newest only")
+@pytest.mark.skipif(POETRY_VERSIONS[-1] != POETRY_VERSION, reason="the same pipx steps for every Poetry")
 def test_pipx_inject_of_the_built_wheel(
     user: User, standin: StandIn, index: PlainIndex, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
