@@ -11,7 +11,7 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from poetry_codeartifact.pyproject_edit import EditError, set_source
+from poetry_codeartifact.pyproject_edit import EditError, _blocks, _body_end, _key_line, _set_key, set_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -452,3 +452,40 @@ def test_a_multi_line_string_that_looks_like_a_source_is_left_alone() -> None:
     literal = text.replace('"""', "'''")
     assert set_source(literal, "corp", "https://n.example/simple/", "primary", {}) == literal.replace(
         'url = "https://corp.example/simple/"\n', 'url = "https://n.example/simple/"\npriority = "primary"\n')
+
+
+# -- the line-edit helpers, pinned one by one (what the end-to-end layouts cannot reach alone) --
+
+
+def test_blocks_finds_every_table_header_and_skips_strings() -> None:
+    lines = ['title = "x"\n', '  [tool."a b"]  # one # two\n', 'k = """on one line"""\n', 'q = \'\'\'a\'\'\'\n',
+             "[tool.b]\n", "s = '''\n", "[not.a.header]\n", "'''\n", '[[tool.poetry.source]]\n']
+    assert _blocks(lines) == [("", 0, 1), ('[tool."a b"]', 1, 4), ("[tool.b]", 4, 8), ("[[tool.poetry.source]]", 8, 9)]
+
+
+def test_body_end_is_after_the_last_line_that_is_not_blank() -> None:
+    lines = ["[a]\n", "x = 1\n", "\n", "\n", "[b]\n", "\n", "\n"]
+    assert _body_end(lines, 0, 4) == 2
+    assert _body_end(lines, 4, 7) == 5  # an empty table: right after its header
+
+
+def test_key_line_matches_a_dotted_key_written_any_way() -> None:
+    pattern = _key_line("sources.corp.profile")
+    written = ('sources.corp.profile = "dev"', 'sources . "corp" . profile="dev"', "'sources'.corp.'profile' = 'dev'")
+    for line in written:
+        match = re.match(pattern, line)
+        assert match is not None, line
+        assert match["value"] in ('"dev"', "'dev'")
+    assert re.match(pattern, 'sources.corpx.profile = "dev"') is None
+    assert re.match(pattern, 'sourcesXcorp.profile = "dev"') is None
+
+
+def test_set_key_edits_only_its_own_table() -> None:
+    lines = ["[a]\n", 'url = "x"\n', "[b]\n", 'name = "n"\n', "\n"]
+    _set_key(lines, 2, 5, "url", "y", "\n")
+    assert lines == ["[a]\n", 'url = "x"\n', "[b]\n", 'name = "n"\n', 'url = "y"\n', "\n"]
+    _set_key(lines, 2, 6, "url", "z", "\n")
+    assert lines[4] == 'url = "z"\n'
+    bare = ["[t]"]  # a file that ends without a line break
+    _set_key(bare, 0, 1, "k", 1, "\r\n")
+    assert bare == ["[t]\r\n", "k = 1\r\n"]
