@@ -13,6 +13,7 @@ mutation venv shows its diff). It takes tens of minutes on two cores, so CI does
     python3 tools/mutation.py --report        # the figures of the last run, without running
     python3 tools/mutation.py --jobs 4        # mutmut's processes (default: the CPU count)
     python3 tools/mutation.py --resume        # after new tests: the last survivors only
+    python3 tools/mutation.py --continue      # go on with an interrupted run (results kept)
 """
 
 from __future__ import annotations
@@ -65,14 +66,15 @@ def environment() -> Path:
     return env
 
 
-def run(env: Path, jobs: int, *, resume: bool = False) -> None:
+def run(env: Path, jobs: int, *, resume: bool = False, carry_on: bool = False) -> None:
     """A fresh run; or, with ``resume``, the last run's survivors again, after new tests (mutmut
-    keeps every other result; a mutant of a function changed since is tested as new)."""
+    keeps every other result; a mutant of a function changed since is tested as new); or, with
+    ``carry_on``, the mutants an interrupted run did not reach."""
     setup_cfg = ROOT / "setup.cfg"
     if setup_cfg.exists():
         raise SystemExit("setup.cfg exists in the repository root; mutmut would read it. Move it away first.")
     survivors = SURVIVORS.read_text().split() if resume and SURVIVORS.exists() else []
-    if resume:
+    if resume or carry_on:
         (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)  # new tests: which covers what
     else:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
@@ -117,9 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--resume", action="store_true",
                         help="keep the last results and test only the last survivors again")
+    parser.add_argument("--continue", dest="carry_on", action="store_true",
+                        help="keep the results of an interrupted run and test the mutants it did not reach")
     args = parser.parse_args(argv)
     if not args.report:
-        run(environment(), args.jobs, resume=args.resume)
+        run(environment(), args.jobs, resume=args.resume, carry_on=args.carry_on)
     figures = report()
     if not figures:
         print("no mutation results: run `python3 tools/mutation.py` first")

@@ -140,13 +140,13 @@ class StandIn:
         # GetRepositoryEndpoint answers with CodeArtifact's real https host names (for clients
         # that reach the stand-in through tools/tls_proxy.py) instead of the loopback URLs.
         self.real_host_names = False
+        self._backends = threading.Lock()  # a repository's pypiserver starts at its first request
 
     # -- life cycle ------------------------------------------------------------------------
 
     def start(self, port: int = 0) -> StandIn:
         for repo in self.repos.values():
             repo.root.mkdir(parents=True, exist_ok=True)
-            repo.process, repo.port = _start_backend(repo)
         handler = type("Handler", (_Handler,), {"standin": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
@@ -177,6 +177,14 @@ class StandIn:
                 except subprocess.TimeoutExpired:
                     repo.process.kill()
                 repo.process = None
+
+    def backend_port(self, repo: Repo) -> int:
+        """The port of ``repo``'s pypiserver, started on first use: most tests never read an
+        index, and a test process (or each mutant of a mutation run) starts a stand-in."""
+        with self._backends:
+            if repo.process is None:
+                repo.process, repo.port = _start_backend(repo)
+            return repo.port
 
     def __enter__(self) -> StandIn:
         return self.start()
@@ -613,7 +621,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "POST":
             standin.state.uploads.append(name)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "connection")}
-        connection = http.client.HTTPConnection("127.0.0.1", repo.port, timeout=60)
+        connection = http.client.HTTPConnection("127.0.0.1", standin.backend_port(repo), timeout=60)
         try:
             connection.request(self.command, self.path, body=body or None, headers=headers)
             response = connection.getresponse()
