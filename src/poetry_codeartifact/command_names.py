@@ -1,7 +1,7 @@
 """Which commands the plugin adds, and what it does for every other command, by name alone.
 
-This is all that plugin.py needs at start-up to decide whether a command gets anything: it
-imports nothing else.
+This is all that plugin.py needs at start-up to register the commands and to decide whether a
+command gets anything: it imports nothing else.
 """
 
 from __future__ import annotations
@@ -15,6 +15,18 @@ COMMANDS = {
     "codeartifact logout": "logout",
     "codeartifact status": "status",
     "codeartifact token": "token",
+}
+
+# What `poetry list` shows of each command, known without importing the command's module (see
+# commands.LazyCommand); each command class takes its description from here.
+DESCRIPTIONS = {
+    "codeartifact": "List the CodeArtifact commands and the installed plugin.",
+    "codeartifact add-source": "Add a CodeArtifact repository as a source, and log in.",
+    "codeartifact doctor": "Check each CodeArtifact source with AWS, and say how to fix it.",
+    "codeartifact login": "Fetch CodeArtifact tokens now and store them.",
+    "codeartifact logout": "Remove the stored CodeArtifact tokens of these sources.",
+    "codeartifact status": "Show the CodeArtifact sources, identities and token expiry.",
+    "codeartifact token": "Print a CodeArtifact token for pip, uv, twine or docker.",
 }
 
 # Commands that never read an index nor send a credential: nothing is done for them at all.

@@ -2,24 +2,25 @@
 
 Poetry imports and activates every application plugin on every call, ``--version`` included.
 This module is the plugin's one lazy edge: it imports only Poetry, cleo and the command names.
-A command's module is imported when cleo builds the command (``load_command``, as Poetry's own
-application does), and the refresh machinery (hook.py and everything below it) the first time
-a command that may read an index starts. Below this edge, modules import at the top.
+cleo builds a command the first time it is asked for (Poetry's own pattern); for the plugin's
+commands it gets a :class:`~poetry_codeartifact.commands.LazyCommand`, which knows the command's
+name and description (all that ``poetry list`` reads) and imports the command's module the first
+time anything else is asked of it. The refresh machinery (hook.py and everything below it) is
+imported the first time a command that may read an index starts. Below this edge, modules import
+at the top.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from functools import partial
 from typing import TYPE_CHECKING
 
 from cleo.events.console_events import COMMAND, TERMINATE
 from poetry.plugins.application_plugin import ApplicationPlugin
 
-from poetry_codeartifact.command_names import COMMANDS, PRIORITY, command_class_name, needs_refresh
+from poetry_codeartifact.command_names import COMMANDS, PRIORITY, needs_refresh
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from cleo.events.console_command_event import ConsoleCommandEvent
     from cleo.events.console_terminate_event import ConsoleTerminateEvent
     from cleo.events.event_dispatcher import EventDispatcher
@@ -29,17 +30,11 @@ if TYPE_CHECKING:
     from poetry_codeartifact.hook import RefreshHook
 
 
-def load_command(name: str) -> Callable[[], Command]:
-    """A factory for command ``name`` that imports its module only when called."""
+def lazy_command(name: str) -> Command:
+    """cleo's factory for the command called ``name``."""
+    from poetry_codeartifact.commands import LazyCommand  # noqa: PLC0415 - the lazy edge
 
-    def load() -> Command:
-        module = COMMANDS[name]
-        command_class: type[Command] = getattr(
-            import_module(f"poetry_codeartifact.commands.{module}"), command_class_name(module)
-        )
-        return command_class()
-
-    return load
+    return LazyCommand(name)
 
 
 class CommandListener:
@@ -70,7 +65,7 @@ class CodeArtifactPlugin(ApplicationPlugin):
 
     def activate(self, application: Application) -> None:
         for name in COMMANDS:
-            application.command_loader.register_factory(name, load_command(name))
+            application.command_loader.register_factory(name, partial(lazy_command, name))
         dispatcher = application.event_dispatcher
         if dispatcher is not None:
             listener = CommandListener()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from cleo.helpers import argument, option
 
+from poetry_codeartifact.command_names import DESCRIPTIONS
 from poetry_codeartifact.commands.base import CodeArtifactCommand
 from poetry_codeartifact.errors import CodeArtifactError
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 class AddSourceCommand(CodeArtifactCommand):
     name = "codeartifact add-source"
-    description = "Add a CodeArtifact repository as a source, and log in."
+    description = DESCRIPTIONS[name]
     help = """\
 Writes the <info>[[tool.poetry.source]]</info> entry to pyproject.toml (or updates it in
 place, in the file's own layout), then fetches a token for the repository's

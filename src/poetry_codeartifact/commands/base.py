@@ -1,9 +1,10 @@
 """What every ``poetry codeartifact`` command shares: the project (if any), Poetry's config,
 the sources, and turning failures into messages (with the traceback at ``-vvv`` only).
 
-`poetry list` builds every command, so this module and the command modules import only cleo,
-Poetry's Command and errors.py at the top; the modules that do the work are imported by the
-method that needs them."""
+A command's help (and ``poetry completions``) builds the command without running it, so this
+module and the command modules import only cleo, Poetry's Command, command_names.py and errors.py
+at the top; the modules that do the work are imported by the method that needs them. (``poetry
+list`` imports none of them: see :class:`poetry_codeartifact.commands.LazyCommand`.)"""
 
 from __future__ import annotations
 

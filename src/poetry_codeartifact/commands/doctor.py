@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from cleo.helpers import argument
 from cleo.io.outputs.output import Verbosity
 
+from poetry_codeartifact.command_names import DESCRIPTIONS
 from poetry_codeartifact.commands.base import FORMAT_OPTION, CodeArtifactCommand
 from poetry_codeartifact.errors import CodeArtifactError
 
@@ -45,14 +46,14 @@ each failure how to fix it:
                 public package under one of your private names
 
 Exit code: 0 when no check failed (warnings allowed), 1 when one did, or when
-there is no CodeArtifact source to check. With --format json the result goes to
-stdout as JSON. No token is ever printed, stored or handed to Poetry.
+there is no CodeArtifact source to check. With --format json the result goes
+to stdout as JSON. No token is ever printed, stored or handed to Poetry.
 """
 
 
 class DoctorCommand(CodeArtifactCommand):
     name = "codeartifact doctor"
-    description = "Check each CodeArtifact source with AWS, and say how to fix it."
+    description = DESCRIPTIONS[name]
     help = HELP
     arguments: ClassVar[list[Argument]] = [
         argument("names", "Sources or publish repositories to check. Default: all of them.", optional=True,

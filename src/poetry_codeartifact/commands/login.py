@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from cleo.helpers import argument, option
 
+from poetry_codeartifact.command_names import DESCRIPTIONS
 from poetry_codeartifact.commands.base import CodeArtifactCommand
 from poetry_codeartifact.errors import CodeArtifactError, InvalidInput
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 class LoginCommand(CodeArtifactCommand):
     name = "codeartifact login"
-    description = "Fetch CodeArtifact tokens now and store them."
+    description = DESCRIPTIONS[name]
     help = """\
 Fetches a token now for the named sources or publish repositories or, with no
 name, for every CodeArtifact source of the project and repository of Poetry's

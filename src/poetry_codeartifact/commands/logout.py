@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from cleo.helpers import argument
 
+from poetry_codeartifact.command_names import DESCRIPTIONS
 from poetry_codeartifact.commands.base import CodeArtifactCommand
 from poetry_codeartifact.errors import CodeArtifactError
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 class LogoutCommand(CodeArtifactCommand):
     name = "codeartifact logout"
-    description = "Remove the stored CodeArtifact tokens of these sources."
+    description = DESCRIPTIONS[name]
     help = """\
 Removes the stored token of each named source's domain (or of all of them) and
 the plugin's expiry records. A token belongs to a domain, so logging out of

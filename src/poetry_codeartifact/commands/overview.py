@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cleo.terminal import Terminal
 
+from poetry_codeartifact.command_names import DESCRIPTIONS
 from poetry_codeartifact.commands.base import CodeArtifactCommand
 
 NAMESPACE = "codeartifact"
@@ -17,7 +18,7 @@ DISTRIBUTION = "poetry-codeartifact"
 
 class OverviewCommand(CodeArtifactCommand):
     name = NAMESPACE
-    description = "List the CodeArtifact commands and the installed plugin."
+    description = DESCRIPTIONS[name]
     help = """\
 Lists the commands of the <info>codeartifact</info> namespace with what each does, and
 names the installed plugin: its version and the folder it was loaded from. The

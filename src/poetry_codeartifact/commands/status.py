@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from cleo.formatters.formatter import Formatter
 
+from poetry_codeartifact.command_names import DESCRIPTIONS
 from poetry_codeartifact.commands.base import FORMAT_OPTION, CodeArtifactCommand
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ FORMATS = ("text", "json", "table")  # "table": the 0.1.0 name of "text"
 
 class StatusCommand(CodeArtifactCommand):
     name = "codeartifact status"
-    description = "Show the CodeArtifact sources, identities and token expiry."
+    description = DESCRIPTIONS[name]
     help = """\
 Lists every CodeArtifact source of the project and repository of Poetry's
 config: its domain, owner, region and repository, the identity that fetches

@@ -10,6 +10,7 @@ from cleo.helpers import argument, option
 from cleo.io.outputs.output import Type as OutputType
 from cleo.io.outputs.output import Verbosity
 
+from poetry_codeartifact.command_names import DESCRIPTIONS
 from poetry_codeartifact.commands.base import CodeArtifactCommand
 from poetry_codeartifact.errors import CodeArtifactError
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 class TokenCommand(CodeArtifactCommand):
     name = "codeartifact token"
-    description = "Print a CodeArtifact token for pip, uv, twine or docker."
+    description = DESCRIPTIONS[name]
     help = """\
 Prints only a valid token on stdout, refreshing it first if it is due, for
 tools that are not Poetry:
