@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.e2e.test_fault_rows import report
 from tests.support.user import POETRY
 
 if TYPE_CHECKING:
@@ -127,11 +128,13 @@ def test_a_locked_collection_keeps_commands_bounded_and_logout_truthful(
     service.lock()  # as over SSH: no prompt can unlock it
     started = time.monotonic()
     locked = user.lock(app)  # Poetry cannot read the keyring: a new token, kept in the owner-only file
+    report("M7", user, locked, standin)
     assert time.monotonic() - started < 60
     assert "keyring" in locked.err
     assert "codeartifact-tokens.json" in locked.err
     assert standin.token_calls() == 2
     logout = user.run("codeartifact", "logout", cwd=app, check=False)
+    report("M7", user, logout, standin)
     assert logout.code == 1  # a live token stays in the locked keyring: not "logged out"
     assert "Could not remove the token of 'private'" in logout.err
     assert "no token was stored" not in logout.text
