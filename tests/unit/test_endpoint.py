@@ -21,6 +21,7 @@ from poetry_codeartifact.endpoint import (
     validate_owner,
     validate_region,
     validate_repository,
+    validate_url,
 )
 from poetry_codeartifact.errors import InvalidInput
 
@@ -268,3 +269,36 @@ def test_every_documented_form_parses_back_to_its_endpoint(
         assert parse_url(url) == endpoint, url
         assert domain_of(url) == (domain, owner, region), url
         assert parse_url(endpoint.standard_url()) == endpoint
+
+
+# -- behaviours the mutation run found unpinned -----------------------------------------------
+
+
+def test_a_url_with_a_user_name_alone_is_refused() -> None:
+    with pytest.raises(InvalidInput, match=r"Remove the user:password@ part"):
+        validate_url("https://aws@acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/")
+
+
+@pytest.mark.parametrize("port", ["abc", "99999"])
+def test_a_url_whose_port_is_not_a_port_is_refused(port: str) -> None:
+    url = f"https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com:{port}/pypi/private/"
+    with pytest.raises(InvalidInput, match=r"a repository URL must be an absolute http\(s\) URL"):
+        validate_url(url)
+    assert host_key(url) == "acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com"  # no port to trust
+
+
+def test_an_empty_query_or_fragment_is_refused() -> None:
+    for end in ("?", "#"):
+        with pytest.raises(InvalidInput, match=r"has no query \(\?\.\.\.\) or fragment"):
+            validate_url(f"https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/{end}")
+
+
+def test_host_key_and_loopback_of_odd_hosts() -> None:
+    assert host_key("https:///pypi/private/") == ""
+    assert not is_loopback("Xlocalhost")
+    assert is_loopback("[::1]")
+
+
+def test_a_domain_alone_describes_itself_without_a_repository() -> None:
+    assert Endpoint("acme", "111122223333", "eu-west-1").describe() == "acme"
+    assert Endpoint("acme", "111122223333", "eu-west-1", "private").describe() == "acme/private"

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import multiprocessing
 import os
+import re
 import stat
 import sys
 import time
@@ -12,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from poetry_codeartifact.state import StateFile, TokenRecord, fingerprint, refresh_margin, write_private_file
+from poetry_codeartifact.state import (
+    StateFile,
+    TokenRecord,
+    fingerprint,
+    read_regular_file,
+    refresh_margin,
+    write_private_file,
+)
 
 
 def record(issued: float = 1000.0, expires: float = 1000.0 + 43200) -> TokenRecord:
@@ -282,3 +291,30 @@ def test_a_failed_replace_reports_its_own_error_and_leaves_nothing_behind(
     monkeypatch.setattr(os, "unlink", broken)  # and when even that fails, the first error still shows
     with pytest.raises(OSError, match="No space left on device"):
         write_private_file(folder / "t.json", "{}")
+
+
+# -- read_regular_file: behaviours the mutation run found unpinned ----------------------------
+
+
+def test_read_regular_file_reads_at_most_4_mib(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(" " * (4 * 1024 * 1024) + "tail")
+    assert read_regular_file(path) == " " * (4 * 1024 * 1024)
+
+
+def test_read_regular_file_never_follows_a_symlink(tmp_path: Path) -> None:
+    target = tmp_path / "real.json"
+    target.write_text("{}")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    with pytest.raises(OSError, match="Too many levels of symbolic links") as raised:  # O_NOFOLLOW
+        read_regular_file(link)
+    assert raised.value.errno == errno.ELOOP
+    assert read_regular_file(target) == "{}"
+
+
+def test_read_regular_file_names_a_fifo_and_does_not_block_on_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "codeartifact-state.json"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match=rf"^{re.escape(str(fifo))} is not a regular file$"):
+        read_regular_file(fifo)
