@@ -489,3 +489,23 @@ def test_set_key_edits_only_its_own_table() -> None:
     bare = ["[t]"]  # a file that ends without a line break
     _set_key(bare, 0, 1, "k", 1, "\r\n")
     assert bare == ["[t]\r\n", "k = 1\r\n"]
+
+
+NEW_ENTRY = '\n[[tool.poetry.source]]\nname = "new"\nurl = "https://n.example/simple/"\npriority = "explicit"\n'
+THIRD = '\n[[tool.poetry.source]]\nname = "third"\nurl = "https://t.example/simple/"\n'
+INLINE = '\n[tool.poetry-codeartifact.sources]\ncorp = { profile = "p" }'
+MORE_LINE_EDITS = {  # a new entry after the last one, where the file's layout makes that tricky
+    "no final line break": (SPREAD.rstrip("\n"), {}, SPREAD + NEW_ENTRY),
+    "an inline mapping without a final line break": (
+        SPREAD + INLINE, {"profile": "dev"}, SPREAD + NEW_ENTRY + INLINE + '\nnew = {profile = "dev"}\n'),
+    "a table after the last entry": (
+        SPREAD + "\n[tool.other]\nx = 1\n", {}, SPREAD + NEW_ENTRY + "\n[tool.other]\nx = 1\n"),
+    "three entries, two blank lines before the next table": (
+        SPREAD + "\n[tool.other]\nx = 1\n" + THIRD + "\n\n[tool.last]\ny = 2\n", {},
+        SPREAD + "\n[tool.other]\nx = 1\n" + THIRD + NEW_ENTRY + "\n\n[tool.last]\ny = 2\n"),
+}
+
+
+@pytest.mark.parametrize(("text", "options", "expected"), MORE_LINE_EDITS.values(), ids=MORE_LINE_EDITS.keys())
+def test_a_new_entry_goes_right_after_the_last_one(text: str, options: dict[str, object], expected: str) -> None:
+    test_line_edits_of_a_file_tomlkit_would_reorder(text, "new", options, expected)
