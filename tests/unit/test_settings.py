@@ -10,11 +10,15 @@ from poetry_codeartifact.errors import InvalidInput
 from poetry_codeartifact.settings import (
     AWS,
     USER,
+    Layer,
     Role,
+    Source,
+    SourceOptions,
     TokenKey,
     UserSettings,
     all_sources,
     auto_refresh_enabled,
+    combine,
     config_repositories,
     pipeline_token,
     project_sources,
@@ -383,3 +387,126 @@ def test_role_keys_are_read_and_each_error_names_its_key() -> None:
             read_options(pyproject([], {"sources": {"x": {orphan: "abc"}}}))
         assert str(raised.value) == (f"Invalid {where} {orphan} 'abc': it only applies together with role-arn. "
                                      f"Add role-arn to {where} or remove {orphan}.")
+
+
+CA_HOST = "acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("project", "personal", "expected"),
+    [
+        (None, None, None),
+        (SourceOptions(profile="team"), None, SourceOptions(profile="team")),
+        (SourceOptions(profile="team"), SourceOptions(profile="me"), SourceOptions(profile="team")),
+        (None, SourceOptions(domain="mine", owner="444455556666", region="us-east-1", profile="me"),
+         SourceOptions(domain="mine", owner="444455556666", region="us-east-1", profile="me")),
+        (SourceOptions(domain="acme", owner="111122223333", region="eu-west-1", profile="team", duration=900),
+         SourceOptions(domain="mine", owner="444455556666", region="us-east-1", profile="me"),
+         SourceOptions(domain="mine", owner="444455556666", region="us-east-1", profile="team", duration=900)),
+    ],
+)
+def test_combine_takes_the_personal_mapping_as_a_whole_and_nothing_else(
+    project: SourceOptions | None, personal: SourceOptions | None, expected: SourceOptions | None
+) -> None:
+    assert combine(project, personal) == expected
+
+
+def test_resolve_defaults_to_a_source_without_credentials_in_its_url() -> None:
+    source = resolve("ca", CA, None)
+    assert source == Source("ca", CA, Endpoint("acme", "111122223333", "eu-west-1", "private"))
+    assert source.kind == "source"
+    assert source.credential_in_url is False
+    with_password = resolve("ca", f"https://aws:old@{CA_HOST}/pypi/private/simple/", None)
+    assert with_password == source._replace(credential_in_url=True)
+    assert with_password.credential_in_url is True
+
+
+def test_a_mapping_that_agrees_with_a_codeartifact_url_is_accepted() -> None:
+    options = read_options(pyproject([], {"sources": {"ca": {
+        "domain": "acme", "domain-owner": "111122223333", "region": "eu-west-1", "profile": "dev"}}}))
+    source = resolve("ca", CA, options["ca"])
+    assert source is not None
+    assert source.endpoint == Endpoint("acme", "111122223333", "eu-west-1", "private")
+    assert (source.vouched, source.profile, source.origins) == (AWS, "dev", (("profile", "pyproject.toml"),))
+
+
+def test_a_mapping_that_contradicts_a_codeartifact_url_word_for_word() -> None:
+    options = SourceOptions(domain="tools", owner="111122223333", region="eu-west-1")
+    with pytest.raises(InvalidInput) as raised:
+        resolve("ca", CA, options)
+    assert str(raised.value) == (
+        "Invalid [tool.poetry-codeartifact.sources.ca] domain 'tools': the URL of 'ca' belongs to domain acme (owner "
+        "111122223333, region eu-west-1), and a token of one domain is never sent to another's host. Remove domain, "
+        "domain-owner and region from the table: the URL says them already."
+    )
+
+
+def test_the_project_settings_are_named_pyproject_toml_in_origins() -> None:
+    options = SourceOptions(profile="dev", duration=900, role=Role("arn:aws:iam::111122223333:role/r"))
+    source = resolve("ca", CA, options)
+    assert source is not None
+    assert source.origins == (("role-arn", "pyproject.toml"), ("profile", "pyproject.toml"),
+                              ("duration", "pyproject.toml"))
+    assert (source.profile, source.duration, source.role) == ("dev", 900, options.role)
+
+
+@pytest.mark.parametrize("variable", ["POETRY_CODEARTIFACT_ROLE_ARN_CA", "POETRY_CODEARTIFACT_ROLE_ARN"])
+def test_a_role_from_the_environment_names_its_variable(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    monkeypatch.setenv(variable, " arn:aws:iam::111122223333:role/env ")
+    source = resolve("ca", CA, SourceOptions(role=Role("arn:aws:iam::111122223333:role/project")))
+    assert source is not None
+    assert source.role == Role("arn:aws:iam::111122223333:role/env")
+    assert source.origins == (("role-arn", variable),)
+    assert source.identity_origin() == f"role-arn: {variable}"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("POETRY_CODEARTIFACT_PROFILE_CA", "two words",
+         "Invalid POETRY_CODEARTIFACT_PROFILE_CA 'two words': a profile is a name from ~/.aws/config, without spaces "
+         "or control characters."),
+        ("POETRY_CODEARTIFACT_PROFILE", "two words",
+         "Invalid POETRY_CODEARTIFACT_PROFILE 'two words': a profile is a name from ~/.aws/config, without spaces or "
+         "control characters."),
+        ("POETRY_CODEARTIFACT_ROLE_ARN_CA", "nope",
+         "Invalid POETRY_CODEARTIFACT_ROLE_ARN_CA 'nope': a role ARN looks like arn:aws:iam::<12-digit "
+         "account>:role/<name>. Copy it from the IAM console or `aws iam get-role --role-name NAME`."),
+        ("POETRY_CODEARTIFACT_ROLE_ARN", "nope",
+         "Invalid POETRY_CODEARTIFACT_ROLE_ARN 'nope': a role ARN looks like arn:aws:iam::<12-digit "
+         "account>:role/<name>. Copy it from the IAM console or `aws iam get-role --role-name NAME`."),
+    ],
+)
+def test_a_malformed_variable_names_itself(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(InvalidInput) as raised:
+        resolve("ca", CA, None)
+    assert str(raised.value) == message
+
+
+def test_layers_in_the_order_they_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    arn = "arn:aws:iam::111122223333:role/everyone"
+    monkeypatch.setenv("POETRY_CODEARTIFACT_PROFILE_MY_CA", "env-ca")
+    monkeypatch.setenv("POETRY_CODEARTIFACT_ROLE_ARN", arn)
+    user = UserSettings(
+        sources={"my-ca": SourceOptions(profile="s")}, domains={"acme": SourceOptions(profile="d")},
+        local_sources={"my-ca": SourceOptions(profile="ls")}, local_domains={"acme": SourceOptions(duration=900)},
+        path="/cfg/codeartifact.toml", local_path="/p/poetry.toml",
+    )
+    assert user.layers("my-ca", "acme") == [
+        Layer("POETRY_CODEARTIFACT_PROFILE_MY_CA", SourceOptions(profile="env-ca")),
+        Layer("POETRY_CODEARTIFACT_ROLE_ARN", SourceOptions(role=Role(arn))),
+        Layer("/p/poetry.toml [codeartifact.sources.my-ca]", SourceOptions(profile="ls")),
+        Layer("/p/poetry.toml [codeartifact.domains.acme]", SourceOptions(duration=900)),
+        Layer("/cfg/codeartifact.toml [sources.my-ca]", SourceOptions(profile="s")),
+        Layer("/cfg/codeartifact.toml [domains.acme]", SourceOptions(profile="d")),
+    ]
+    assert user.layers("other", "tools") == [Layer("POETRY_CODEARTIFACT_ROLE_ARN", SourceOptions(role=Role(arn)))]
+    source = resolve("my-ca", CA, SourceOptions(profile="team", duration=3600), user=user)
+    assert source is not None
+    assert (source.profile, source.role, source.duration) == ("env-ca", Role(arn), 900)
+    assert source.origins == (("role-arn", "POETRY_CODEARTIFACT_ROLE_ARN"),
+                              ("profile", "POETRY_CODEARTIFACT_PROFILE_MY_CA"),
+                              ("duration", "/p/poetry.toml [codeartifact.domains.acme]"))
