@@ -509,3 +509,19 @@ MORE_LINE_EDITS = {  # a new entry after the last one, where the file's layout m
 @pytest.mark.parametrize(("text", "options", "expected"), MORE_LINE_EDITS.values(), ids=MORE_LINE_EDITS.keys())
 def test_a_new_entry_goes_right_after_the_last_one(text: str, options: dict[str, object], expected: str) -> None:
     test_line_edits_of_a_file_tomlkit_would_reorder(text, "new", options, expected)
+
+
+def test_the_entry_is_found_by_its_own_name_line_not_the_projects() -> None:
+    """The project is called like the source, on the line right before the first entry."""
+    text = SPREAD.replace('name = "app"\n\n[[tool.poetry.source]]', 'name = "ca"\n[[tool.poetry.source]]')
+    out = set_source(text, "ca", "https://n.example/simple/", "explicit", {})
+    assert out == text.replace('name = "ca"\nurl = "https://ca.example/simple/"\n',
+                               'name = "ca"\nurl = "https://n.example/simple/"\npriority = "explicit"\n')
+
+
+def test_a_new_mapping_table_after_a_last_line_without_a_line_break() -> None:
+    text = SPREAD + "\n[tool.other]\nx = 1"
+    out = set_source(text, "new", "https://n.example/simple/", "explicit", {"profile": "dev"})
+    assert out == (SPREAD + NEW_ENTRY + "\n[tool.other]\nx = 1\n\n[tool.poetry-codeartifact.sources.new]\n"
+                   'profile = "dev"\n')
+    _line_diff_oracle(text, out, "new")
