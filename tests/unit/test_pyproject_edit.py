@@ -525,3 +525,18 @@ def test_a_new_mapping_table_after_a_last_line_without_a_line_break() -> None:
     assert out == (SPREAD + NEW_ENTRY + "\n[tool.other]\nx = 1\n\n[tool.poetry-codeartifact.sources.new]\n"
                    'profile = "dev"\n')
     _line_diff_oracle(text, out, "new")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('\ufeff[tool.poetry]\nname = "x"\n',
+     "pyproject.toml is not valid TOML (Invalid statement (at line 1, column 1)); it was left as it was. It starts "
+     "with a UTF-8 byte-order mark, which Poetry cannot read: save it as UTF-8 without BOM."),
+    ('[tool]\npoetry = { name = "x", source = "not an array" }\n',
+     "tool.poetry.source in pyproject.toml is not an array; it was left as it was."),
+    ("[tool.poetry\n", "pyproject.toml is not valid TOML (Expected ']' at the end of a table declaration (at line 1, "
+     "column 13)); it was left as it was."),
+])
+def test_refusals_word_for_word(text: str, message: str) -> None:
+    with pytest.raises(EditError) as raised:
+        set_source(text, "ca", "https://n/simple/", "primary", None)
+    assert str(raised.value) == message
