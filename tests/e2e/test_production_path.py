@@ -26,13 +26,20 @@ HOST = "acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com"
 URL = f"https://{HOST}/pypi/private/"
 
 
-@pytest.fixture
-def proxy(standin: StandIn) -> Iterator[TlsProxy]:
+def proxy_for(standin: StandIn) -> TlsProxy:
+    """A CONNECT proxy (not started yet) that answers CodeArtifact's host names of every domain
+    of ``standin`` from that domain's loopback port, and AWS's API hosts from its control plane."""
+
     def port(url: str) -> tuple[str, int]:
         return "127.0.0.1", int(url.rsplit(":", 1)[1])
 
     domains = {repo.domain: port(standin.domain_url(repo.domain)) for repo in standin.repos.values()}
-    with TlsProxy(trustme.CA(), standin_route(port(standin.url), domains)) as running:
+    return TlsProxy(trustme.CA(), standin_route(port(standin.url), domains))
+
+
+@pytest.fixture
+def proxy(standin: StandIn) -> Iterator[TlsProxy]:
+    with proxy_for(standin) as running:
         yield running
 
 

@@ -23,19 +23,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import trustme
 
 from tests.e2e.test_install import _clone
-from tests.e2e.test_production_path import production
+from tests.e2e.test_production_path import production, proxy_for
 from tests.support.user import POETRY_VERSION, README_TOOLS, User, readme_tools_bin
 from tools import ROOT
 from tools.standin import StandIn
-from tools.tls_proxy import TlsProxy, standin_route
 from tools.venvs import POETRY_VERSIONS
 from tools.wheels import make_wheel
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from tools.tls_proxy import TlsProxy
 
 README = ROOT / "README.md"
 NEWEST = POETRY_VERSIONS[-1] == POETRY_VERSION
@@ -147,12 +147,7 @@ def readme_domain(tmp_path: Path) -> Iterator[tuple[StandIn, TlsProxy]]:
     with StandIn(tmp_path / "standin", repos=((DOMAIN, OWNER, REGION, REPOSITORY),)) as standin:
         make_wheel(standin.repos[REPOSITORY].root, "my-private-package", "1.0.0")
         standin.real_host_names = True
-
-        def port(url: str) -> tuple[str, int]:
-            return "127.0.0.1", int(url.rsplit(":", 1)[1])
-
-        route = standin_route(port(standin.url), {DOMAIN: port(standin.domain_url(DOMAIN))})
-        with TlsProxy(trustme.CA(), route) as proxy:
+        with proxy_for(standin) as proxy:
             yield standin, proxy
 
 

@@ -146,24 +146,31 @@ def test_poetry_toml_that_is_not_toml_names_itself(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "field", "shown", "rule"),
     [
-        ("sources = 1", "[sources]", "1", "it is a table of tables, one per source name"),
-        ("sources = ['a']", "[sources]", "['a']", "it is a table of tables, one per source name"),
-        ("domains = 'acme'", "[domains]", "'acme'", "it is a table of tables, one per domain name"),
-        ("[sources]\nlocal = 'x'", "[sources.local]", "'x'", "it must be a table"),
-        ("[sources]\nlocal = 5", "[sources.local]", "5", "it must be a table"),
-        ("[domains]\nacme = ['profile']", "[domains.acme]", "['profile']", "it must be a table"),
-        ("[sources.local]\ncolour = 'red'", "key in [sources.local]", "'colour'",
+        ("sources = 1", "[sources] in", "1", "it is a table of tables, one per source name"),
+        ("sources = ['a']", "[sources] in", "['a']", "it is a table of tables, one per source name"),
+        ("domains = 'acme'", "[domains] in", "'acme'", "it is a table of tables, one per domain name"),
+        ("[sources]\nlocal = 'x'", "[sources.local] in", "'x'", "it must be a table"),
+        ("[sources]\nlocal = 5", "[sources.local] in", "5", "it must be a table"),
+        ("[domains]\nacme = ['profile']", "[domains.acme] in", "['profile']", "it must be a table"),
+        ("[sources.local]\ncolour = 'red'", "key in [sources.local] in", "'colour'",
          "unknown key here; allowed keys are domain, domain-owner, region, profile, duration, role-arn, "
          "role-session-name, external-id"),
-        ("[domains.acme]\ndomain = 'acme'", "key in [domains.acme]", "'domain'",
+        ("[domains.acme]\ndomain = 'acme'", "key in [domains.acme] in", "'domain'",
          "unknown key here; allowed keys are profile, duration, role-arn, role-session-name, external-id"),
+        ("colour = 1", "key in", "'colour'",
+         "unknown key; the file holds trusted-hosts, [sources.<name>] and [domains.<domain>]"),
+        ("trusted-hosts = 'x.org'", "trusted-hosts in", "'x.org'", "it is a list of host or host:port strings"),
+        ("[trusted-hosts]\n'x.org' = 1", "trusted-hosts in", "{'x.org': 1}",
+         "it is a list of host or host:port strings"),
     ],
 )
-def test_settings_file_tables_word_for_word(tmp_path: Path, content: str, field: str, shown: str, rule: str) -> None:
+def test_settings_file_tables_and_keys_word_for_word(
+    tmp_path: Path, content: str, field: str, shown: str, rule: str
+) -> None:
     path = settings_file(tmp_path, content)
     with pytest.raises(InvalidInput) as raised:
         read_user_settings(tmp_path)
-    assert message_of(raised) == f"Invalid {field} in {path} {shown}: {rule}."
+    assert message_of(raised) == f"Invalid {field} {path} {shown}: {rule}."
 
 
 @pytest.mark.parametrize(
@@ -283,23 +290,6 @@ def test_no_settings_files_and_no_variables_read_as_the_defaults(tmp_path: Path)
     project = tmp_path / "project"
     assert read_user_settings(tmp_path, project) == UserSettings(
         path=str(tmp_path / "codeartifact.toml"), local_path=str(project / "poetry.toml"))
-
-
-@pytest.mark.parametrize(
-    ("content", "field", "shown", "rule"),
-    [
-        ("colour = 1", "key in", "'colour'",
-         "unknown key; the file holds trusted-hosts, [sources.<name>] and [domains.<domain>]"),
-        ("trusted-hosts = 'x.org'", "trusted-hosts in", "'x.org'", "it is a list of host or host:port strings"),
-        ("[trusted-hosts]\n'x.org' = 1", "trusted-hosts in", "{'x.org': 1}",
-         "it is a list of host or host:port strings"),
-    ],
-)
-def test_settings_file_keys_word_for_word(tmp_path: Path, content: str, field: str, shown: str, rule: str) -> None:
-    path = settings_file(tmp_path, content)
-    with pytest.raises(InvalidInput) as raised:
-        read_user_settings(tmp_path)
-    assert message_of(raised) == f"Invalid {field} {path} {shown}: {rule}."
 
 
 @pytest.mark.parametrize(
