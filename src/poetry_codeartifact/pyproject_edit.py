@@ -79,11 +79,7 @@ def set_source(
                 result = tomlkit.dumps(doc)
             except (TOMLKitError, _Skip, KeyError, TypeError, ValueError, AttributeError):
                 continue  # AttributeError: tomlkit's proxy for a table written out of order
-            if tail:
-                result = result + ("" if result.endswith("\n") or not result else "\n") + tail
-            header = f"[tool.poetry-codeartifact.sources.{name}]"
-            if header not in text:  # a new table: a blank line before it, as between the others
-                result = re.sub(rf"(?<=[^\n])\n(?={re.escape(header)})", "\n\n", result)
+            result = _space_new_tables(text, result + ("\n" + tail if tail else ""), name)
             if crlf:
                 result = result.replace("\r\n", "\n").replace("\n", "\r\n")
             try:
@@ -95,9 +91,20 @@ def set_source(
         "Could not edit pyproject.toml in place without changing anything else (its layout of "
         "[[tool.poetry.source]] or [tool.poetry-codeartifact] is unusual); it was left as it was. "
         f"Add the source by hand: [[tool.poetry.source]] with name = \"{name}\", url = \"{url}\" and priority = "
-        f"\"{priority}\"" + (f", and [tool.poetry-codeartifact.sources.{name}] with {_describe(options)}." if options
-                             else ".")
+        f"\"{priority}\"{_describe(name, dict(options or {}))}."
     )
+
+
+def _space_new_tables(text: str, result: str, name: str) -> str:
+    """One blank line before each table the edit added, as between the others (none at the top
+    of the file), and no blank line added at the end of a file that ended without one."""
+    for header in ("[[tool.poetry.source]]", f"[tool.poetry-codeartifact.sources.{name}]"):
+        if header not in text:
+            result = re.sub(rf"(?<=[^\n])\n+(?={re.escape(header)})", "\n\n", result)
+            result = re.sub(rf"\A\n+(?={re.escape(header)})", "", result)
+    while result.endswith("\n\n") and not re.search(r"\n\r?\n\Z", text):
+        result = result[:-1]
+    return result
 
 
 class _Skip(Exception):
@@ -124,8 +131,13 @@ def _loads(text: str) -> dict[str, Any]:
         raise EditError(f"pyproject.toml is not valid TOML ({error}); it was left as it was.{hint}") from error
 
 
-def _describe(options: Mapping[str, Any] | None) -> str:
-    return ", ".join(f"{key} = {value!r}" for key, value in (options or {}).items() if value is not None)
+def _describe(name: str, options: dict[str, Any]) -> str:
+    """The options table's part of the lines to write by hand, as TOML."""
+    values = ", ".join(f"{key} = {tomlkit.item(value).as_string()}"
+                       for key, value in options.items() if value is not None)
+    dropped = ", ".join(key for key, value in options.items() if value is None)
+    parts = [f"{word} {keys}" for word, keys in (("with", values), ("without", dropped)) if keys]
+    return f", and [tool.poetry-codeartifact.sources.{name}] {' and '.join(parts)}" if parts else ""
 
 
 # -- the intended result, as plain data ------------------------------------------------------
@@ -133,7 +145,8 @@ def _describe(options: Mapping[str, Any] | None) -> str:
 
 def _expected(data: dict[str, Any], name: str, url: str, priority: str, options: dict[str, Any]) -> dict[str, Any]:
     data = copy.deepcopy(data)
-    poetry = data.setdefault("tool", {}).setdefault("poetry", {})
+    tool = _table(data, "tool", "tool", create=True)
+    poetry = _table(tool, "poetry", "tool.poetry", create=True)
     sources = poetry.setdefault("source", [])
     if not isinstance(sources, list):
         raise EditError("tool.poetry.source in pyproject.toml is not an array; it was left as it was.")
@@ -144,15 +157,28 @@ def _expected(data: dict[str, Any], name: str, url: str, priority: str, options:
         entry.update(url=url, priority=priority)
         for legacy in LEGACY:
             entry.pop(legacy, None)
-    table = data["tool"].get("poetry-codeartifact", {}).get("sources", {}).get(name)
-    if table is None and any(value is not None for value in options.values()):
-        table = data["tool"].setdefault("poetry-codeartifact", {}).setdefault("sources", {}).setdefault(name, {})
+    wanted = any(value is not None for value in options.values())  # a table is made only to hold a value
+    table = tool
+    for key, where in (("poetry-codeartifact", "tool.poetry-codeartifact"),
+                       ("sources", "tool.poetry-codeartifact.sources"),
+                       (name, f"tool.poetry-codeartifact.sources.{name}")):
+        table = _table(table, key, where, create=wanted) if table is not None else None
     for key, value in options.items() if table is not None else ():
         if value is None:
             table.pop(key, None)
         else:
             table[key] = value
     return data
+
+
+def _table(parent: dict[str, Any], key: str, where: str, create: bool) -> Any:
+    """``parent[key]``, the table at ``where``: made when missing and ``create``, refused when not a table."""
+    value = parent.get(key)
+    if value is None and create:
+        value = parent[key] = {}
+    if value is not None and not isinstance(value, dict):
+        raise EditError(f"{where} in pyproject.toml is not a table; it was left as it was.")
+    return value
 
 
 # -- ways of writing the source entry --------------------------------------------------------
@@ -280,6 +306,15 @@ def _blocks(lines: list[str]) -> list[tuple[str, int, int]]:
     return [(header, first, end) for (header, first), end in zip(found, ends, strict=True)]
 
 
+def _value(written: str) -> Any:
+    """The value a ``key = value`` line holds, or None where it is not one this module reads
+    (an array, say: ``_VALUE`` matches only its start)."""
+    try:
+        return tomlkit.parse(f"v = {written}")["v"]
+    except TOMLKitError:
+        return None
+
+
 def _key_line(key: str) -> str:
     """A ``key = value`` line; a dotted ``key`` (``sources.corp.profile``) matches each part bare
     or quoted, with any spaces around the dots."""
@@ -379,7 +414,7 @@ def _edit_as_text(text: str, name: str, url: str, priority: str, options: dict[s
     named = _key_line("name")
     entries = [b for b in _blocks(lines) if b[0] == "[[tool.poetry.source]]"]
     entry = next((b for b in entries if any(
-        (m := re.match(named, lines[i])) and tomlkit.parse(f"v = {m['value']}")["v"] == name
+        (m := re.match(named, lines[i])) and _value(m["value"]) == name
         for i in range(b[1] + 1, b[2]))), None)
     if entry is not None:
         _, first, end = entry

@@ -289,3 +289,25 @@ def test_a_byte_order_mark_is_named_as_the_cause(project: Path) -> None:
     assert "save it as UTF-8 without BOM" in result.err
     assert "Traceback" not in result.text
     assert pyproject.read_bytes() == before
+
+
+@pytest.mark.usefixtures("poetry_config_dir", "standin")
+@pytest.mark.parametrize(("layout", "message"), [
+    ('\n[tool.poetry-codeartifact.sources]\nprivate = "acme"\n',
+     "tool.poetry-codeartifact.sources.private in pyproject.toml is not a table; it was left as it was."),
+    ("\n[tool.poetry-codeartifact.sources]\nprivate = []\n",
+     "tool.poetry-codeartifact.sources.private in pyproject.toml is not a table; it was left as it was."),
+    ('\n[[tool.poetry.source]]\nname = ["private"]\nurl = "https://p.example/simple/"\n',
+     "Poetry cannot read this project: The Poetry configuration is invalid:\n"
+     "  - tool.poetry.source[0].name must be string"),
+], ids=["a string", "an array", "a source name that is an array"])
+def test_a_key_that_is_not_a_table_is_named_and_nothing_changes(project: Path, layout: str, message: str) -> None:
+    """The options' own entry written as something else: this said "'str' object does not
+    support item assignment" (Python's words) when the command had options to write there."""
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(PYPROJECT + layout)
+    before = pyproject.read_bytes()
+    result = run(f"codeartifact add-source private --url {STANDARD} --no-login --profile dev")
+    assert result.code == 1
+    assert result.err.strip() == message
+    assert pyproject.read_bytes() == before

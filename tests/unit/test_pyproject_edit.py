@@ -535,8 +535,117 @@ def test_a_new_mapping_table_after_a_last_line_without_a_line_break() -> None:
      "tool.poetry.source in pyproject.toml is not an array; it was left as it was."),
     ("[tool.poetry\n", "pyproject.toml is not valid TOML (Expected ']' at the end of a table declaration (at line 1, "
      "column 13)); it was left as it was."),
+    ("tool = 3\n", "tool in pyproject.toml is not a table; it was left as it was."),
+    ('[tool]\npoetry = "p"\n', "tool.poetry in pyproject.toml is not a table; it was left as it was."),
+    ('[tool]\npoetry-codeartifact = "s"\n',
+     "tool.poetry-codeartifact in pyproject.toml is not a table; it was left as it was."),
+    ("[tool.poetry-codeartifact]\nsources = 1\n",
+     "tool.poetry-codeartifact.sources in pyproject.toml is not a table; it was left as it was."),
+    ("[tool.poetry-codeartifact.sources]\nca = []\n",
+     "tool.poetry-codeartifact.sources.ca in pyproject.toml is not a table; it was left as it was."),
+    ('tool = { poetry = { name = "x" } }\n', "Could not edit pyproject.toml in place without changing anything else "
+     "(its layout of [[tool.poetry.source]] or [tool.poetry-codeartifact] is unusual); it was left as it was. Add the "
+     'source by hand: [[tool.poetry.source]] with name = "ca", url = "https://n/simple/" and priority = "primary".'),
 ])
 def test_refusals_word_for_word(text: str, message: str) -> None:
     with pytest.raises(EditError) as raised:
         set_source(text, "ca", "https://n/simple/", "primary", None)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(("options", "by_hand"), [
+    ({}, "."),
+    ({"profile": None}, ", and [tool.poetry-codeartifact.sources.ca] without profile."),
+    ({"domain": "acme", "duration": 3600},
+     ', and [tool.poetry-codeartifact.sources.ca] with domain = "acme", duration = 3600.'),
+    ({"domain": "acme", "profile": None, "region": "eu-west-1", "duration": None},
+     ', and [tool.poetry-codeartifact.sources.ca] with domain = "acme", region = "eu-west-1" without profile, duration.'
+     .replace(" without", " and without")),
+])
+def test_an_edit_no_way_can_make_names_the_lines_to_write_by_hand(options: dict[str, object], by_hand: str) -> None:
+    """An inline ``tool`` table cannot take a ``[[tool.poetry.source]]`` entry and tomlkit cannot
+    add one to it: every way fails and the message spells out the TOML to write."""
+    with pytest.raises(EditError) as raised:
+        set_source('tool = { poetry = { name = "x" } }\n', "ca", "https://n/simple/", "primary", options)
+    assert str(raised.value).endswith(
+        '(its layout of [[tool.poetry.source]] or [tool.poetry-codeartifact] is unusual); it was left as it was. Add '
+        'the source by hand: [[tool.poetry.source]] with name = "ca", url = "https://n/simple/" and priority = '
+        '"primary"' + by_hand)
+
+
+# -- files tomlkit writes back as they were: the new tables' spacing and line ends (exact results) --
+
+TOMLKIT_EDITS = {
+    "an empty file": ("", M, '[[tool.poetry.source]]\nname = "ca"\nurl = "https://n/simple/"\npriority = "primary"\n\n'
+                      '[tool.poetry-codeartifact.sources.ca]\ndomain = "acme"\ndomain-owner = "111122223333"\n'
+                      'region = "eu-west-1"\n'),
+    "no final line break": ('[tool.poetry]\nname = "x"', {}, '[tool.poetry]\nname = "x"\n\n[[tool.poetry.source]]\n'
+                            'name = "ca"\nurl = "https://n/simple/"\npriority = "primary"\n'),
+    "a blank line before each new table, none after the last": (
+        '[tool.poetry]\nname = "x"\n', M, '[tool.poetry]\nname = "x"\n\n[[tool.poetry.source]]\nname = "ca"\n'
+        'url = "https://n/simple/"\npriority = "primary"\n\n[tool.poetry-codeartifact.sources.ca]\ndomain = "acme"\n'
+        'domain-owner = "111122223333"\nregion = "eu-west-1"\n'),
+    "a final blank line is kept": ('[tool.poetry]\nname = "x"\n\n', {}, '[tool.poetry]\nname = "x"\n\n'
+                                   '[[tool.poetry.source]]\nname = "ca"\nurl = "https://n/simple/"\n'
+                                   'priority = "primary"\n\n'),
+    "mixed line ends stay mixed": ("a = 1\r\nb = 2\n", {}, 'a = 1\r\nb = 2\n\n[[tool.poetry.source]]\nname = "ca"\n'
+                                   'url = "https://n/simple/"\npriority = "primary"\n'),
+    "CRLF stays CRLF": ('[tool.poetry]\r\nname = "x"\r\n', {"region": "eu-west-1"},
+                        '[tool.poetry]\r\nname = "x"\r\n\r\n[[tool.poetry.source]]\r\nname = "ca"\r\n'
+                        'url = "https://n/simple/"\r\npriority = "primary"\r\n\r\n'
+                        '[tool.poetry-codeartifact.sources.ca]\r\nregion = "eu-west-1"\r\n'),
+    "tool.poetry as dotted keys: both tables as text, one blank line apart": (
+        '[tool]\npoetry.name = "x"\n', {"domain": "acme"}, '[tool]\npoetry.name = "x"\n\n'
+        '[tool.poetry-codeartifact.sources.ca]\ndomain = "acme"\n\n[[tool.poetry.source]]\nname = "ca"\n'
+        'url = "https://n/simple/"\npriority = "primary"\n'),
+}
+
+
+@pytest.mark.parametrize(("text", "options", "expected"), TOMLKIT_EDITS.values(), ids=TOMLKIT_EDITS.keys())
+def test_new_tables_are_spaced_like_the_others(text: str, options: dict[str, object], expected: str) -> None:
+    out = set_source(text, "ca", "https://n/simple/", "primary", options)
+    assert out == expected
+    _data_oracle(text, out, "ca", "https://n/simple/", "primary", options)
+
+
+# -- line edits where a line of another table looks like the target's (exact results) --------
+
+CA_UPDATED = SPREAD.replace('url = "https://ca.example/simple/"\n',
+                            'url = "https://n.example/simple/"\npriority = "explicit"\n')
+SCRIPT = SPREAD.replace('python = ">=3.10"\n\n', 'python = ">=3.10"\n\n[tool.poetry.scripts]\nname = "new"\n')
+DOTTED_ELSEWHERE = '\n[tool.other]\nsources.x.y = 1\n'
+INLINE_OURS = '[tool.poetry-codeartifact]\nsources = { corp = { profile = "p" } }\n'
+INLINE_OURS_AFTER = '[tool.poetry-codeartifact]\nsources = { corp = { profile = "p" }, ca = {profile = "dev"}}\n'
+SAME_NAME_ELSEWHERE = '\n[tool.other]\nca = { profile = "x" }\n'
+BY_NAME = '[tool.poetry-codeartifact.sources]\ncorp = { profile = "p" }\n'
+LOOKALIKES = {
+    "the project is named like the new source": (SPREAD.replace('name = "app"', 'name = "new"'), "new", {},
+                                                 SPREAD.replace('name = "app"', 'name = "new"') + NEW_ENTRY),
+    "a script called name right before an entry": (SCRIPT, "new", {}, SCRIPT + NEW_ENTRY),
+    "an entry whose name is not a string": (SPREAD.replace('name = "corp"', 'name = ["new"]'), "new", {},
+                                             SPREAD.replace('name = "corp"', 'name = ["new"]') + NEW_ENTRY),
+    "an entry without url": (SPREAD.replace('url = "https://ca.example/simple/"\n', ""), "ca", {}, CA_UPDATED),
+    "the last entry ends the file without a line break": (SPREAD.rstrip("\n"), "ca", {}, CA_UPDATED),
+    "no final line break and a new mapping table": (
+        SPREAD.rstrip("\n"), "ca", {"profile": "dev"},
+        CA_UPDATED + '\n[tool.poetry-codeartifact.sources.ca]\nprofile = "dev"\n'),
+    "another table's dotted sources keys before an inline mapping": (
+        SPREAD + DOTTED_ELSEWHERE + "\n" + INLINE_OURS, "ca", {"profile": "dev"},
+        CA_UPDATED + DOTTED_ELSEWHERE + "\n" + INLINE_OURS_AFTER),
+    "the same, right before its header": (
+        SPREAD + DOTTED_ELSEWHERE + INLINE_OURS, "ca", {"profile": "dev"},
+        CA_UPDATED + DOTTED_ELSEWHERE + INLINE_OURS_AFTER),
+    "another table's inline entry of the same name": (
+        SPREAD + SAME_NAME_ELSEWHERE + "\n" + BY_NAME, "ca", {"profile": "dev"},
+        CA_UPDATED + SAME_NAME_ELSEWHERE + "\n" + BY_NAME + 'ca = {profile = "dev"}\n'),
+    "the same, right before its header ": (
+        SPREAD + SAME_NAME_ELSEWHERE + BY_NAME, "ca", {"profile": "dev"},
+        CA_UPDATED + SAME_NAME_ELSEWHERE + BY_NAME + 'ca = {profile = "dev"}\n'),
+}
+
+
+@pytest.mark.parametrize(("text", "name", "options", "expected"), LOOKALIKES.values(), ids=LOOKALIKES.keys())
+def test_a_line_of_another_table_is_never_taken_for_the_targets(
+    text: str, name: str, options: dict[str, object], expected: str
+) -> None:
+    test_line_edits_of_a_file_tomlkit_would_reorder(text, name, options, expected)
