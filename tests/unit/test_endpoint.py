@@ -120,6 +120,7 @@ def test_looks_like_codeartifact_flags_unparseable_hosts() -> None:
 def test_url_helpers() -> None:
     assert upload_url(STANDARD + "simple/") == STANDARD
     assert upload_url(STANDARD.rstrip("/")) == STANDARD
+    assert upload_url("https://h.example/pypi/REPOX/") == "https://h.example/pypi/REPOX/"  # only slashes go
     assert simple_url(STANDARD) == STANDARD + "simple/"
     assert simple_url(STANDARD + "simple") == STANDARD + "simple/"
     assert repository_from_path("http://127.0.0.1:9/pypi/private/simple/") == "private"
@@ -198,8 +199,9 @@ def test_the_default_port_is_the_same_resource() -> None:
     assert parse_url(url) == Endpoint("acme", "111122223333", "eu-west-1", "private")
 
 
-def test_a_url_with_credentials_is_not_codeartifact() -> None:
-    url = "https://user:secret@acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/simple/"
+@pytest.mark.parametrize("userinfo", ["user:secret@", "aws@", ":secret@"])
+def test_a_url_with_credentials_is_not_codeartifact(userinfo: str) -> None:
+    url = f"https://{userinfo}acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/private/simple/"
     assert parse_url(url) is None
 
 

@@ -7,12 +7,16 @@ import multiprocessing
 import os
 import re
 import stat
+import subprocess
 import sys
 import time
 import types
 from pathlib import Path
 
 import pytest
+from poetry.config.config import Config
+from poetry.config.file_config_source import FileConfigSource
+from poetry.toml import TOMLFile
 
 from poetry_codeartifact.state import (
     StateFile,
@@ -318,3 +322,31 @@ def test_read_regular_file_names_a_fifo_and_does_not_block_on_it(tmp_path: Path)
     os.mkfifo(fifo)
     with pytest.raises(OSError, match=rf"^{re.escape(str(fifo))} is not a regular file$"):
         read_regular_file(fifo)
+
+
+# -- the mutation run's last survivors in state.py --------------------------------------------
+
+
+def test_no_lock_failure_is_reported_before_a_lock_was_tried(tmp_path: Path) -> None:
+    assert StateFile(tmp_path / "s.json").lock_failure is None
+    assert StateFile(None).lock_failure is None
+
+
+def test_the_state_file_sits_beside_the_auth_file_poetry_was_given(tmp_path: Path) -> None:
+    """Poetry's config may read auth.toml from a folder that is not its default one."""
+    config = Config()
+    config.set_auth_config_source(FileConfigSource(TOMLFile(tmp_path / "elsewhere" / "auth.toml")))
+    assert StateFile.beside(config).path == tmp_path / "elsewhere" / "codeartifact-state.json"
+
+
+def test_a_private_file_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """Under an ASCII locale (LC_ALL=C without Python's UTF-8 coercion) the file is still UTF-8."""
+    target = tmp_path / "t.json"
+    code = ("import sys, pathlib; from poetry_codeartifact.state import write_private_file; "
+            "write_private_file(pathlib.Path(sys.argv[1]), 'd\\u00e9j\\u00e0')")  # not in argv: ASCII there
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+           "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0", "PYTHONIOENCODING": "utf-8"}
+    run = subprocess.run([sys.executable, "-c", code, str(target)], env=env,
+                         capture_output=True, text=True, encoding="utf-8", check=False)
+    assert run.returncode == 0, run.stderr
+    assert target.read_bytes() == "d\u00e9j\u00e0".encode()
