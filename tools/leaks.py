@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 WINDOW = 24  # long enough never to match by chance, short enough to catch a fragment
+BLOCK = WINDOW // 2  # every 24-character window of a text holds one of its 12-character blocks
 _SPACE = re.compile(r"\s+")
 
 
@@ -54,6 +55,7 @@ class LeakDetector:
     def __init__(self, secrets: Iterable[str]) -> None:
         self.secrets = [secret for secret in dict.fromkeys(secrets) if secret]
         self._slices: dict[str, tuple[str, int]] = {}
+        self._blocks: set[str] = set()  # every 12-character piece of a slice: a quick first sieve
         for index, secret in enumerate(self.secrets):
             forms = [("slice", secret), ("url-encoded", quote(secret, safe=""))]
             forms += [("base64", form) for form in _base64_forms(secret)]
@@ -61,6 +63,7 @@ class LeakDetector:
                 if len(text) >= WINDOW:
                     for piece in _windows(text):
                         self._slices.setdefault(piece, (form, index))
+                    self._blocks.update(_windows(text, BLOCK))
 
     def find(self, text: str) -> list[Leak]:
         leaks: list[Leak] = []
@@ -68,15 +71,26 @@ class LeakDetector:
             for index, secret in enumerate(self.secrets):
                 if secret in haystack:
                     leaks.append(Leak("whole", where, index))
-            if self._slices and len(haystack) >= WINDOW:
-                for piece in _windows(haystack):
-                    found = self._slices.get(piece)
-                    if found is not None:
-                        leaks.append(Leak(found[0], where, found[1]))
-                        break
+            found = self._slice_in(haystack)
+            if found is not None:
+                leaks.append(Leak(found[0], where, found[1]))
             if leaks:
                 return leaks
         return leaks
+
+    def _slice_in(self, haystack: str) -> tuple[str, int] | None:
+        """The form and secret of the first slice in ``haystack``. A window at ``i`` wholly holds
+        the block that starts at the first multiple of BLOCK from ``i`` on, so only the blocks
+        at those offsets are looked up, and only the windows around a block that matches."""
+        if not self._slices:
+            return None
+        for start in range(0, len(haystack) - BLOCK + 1, BLOCK):
+            if haystack[start:start + BLOCK] in self._blocks:
+                for begin in range(max(start - BLOCK, 0), start + 1):
+                    found = self._slices.get(haystack[begin:begin + WINDOW])
+                    if found is not None:
+                        return found
+        return None
 
     def find_in_files(self, paths: Iterable[Path]) -> list[tuple[Path, Leak]]:
         found: list[tuple[Path, Leak]] = []

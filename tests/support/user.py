@@ -138,12 +138,14 @@ class User(PoetryRunner):
     def written_files(self) -> list[Path]:
         """Every file under the user's root that must never hold a secret: projects (pyproject,
         poetry.lock, requirements, dist), Poetry's config (auth.toml, config.toml) and the plugin's
-        state; not the plugin's own owner-only token store, Poetry's caches or virtualenvs."""
+        state; not the plugin's own owner-only token store, Poetry's caches or virtualenvs (any
+        folder with a ``pyvenv.cfg``, whatever its name)."""
         skip = {"codeartifact-tokens.json", "keyring.json"}  # the stores tokens are meant to be in
         pruned = {".venv", "poetry-cache", "poetry-data", "fresh-poetry", "keyrings", ".poetry"}
         found = []
         for folder, folders, files in os.walk(self.root):
-            folders[:] = [name for name in folders if name not in pruned]  # never walk a virtualenv
+            folders[:] = [name for name in folders
+                          if name not in pruned and not os.path.exists(os.path.join(folder, name, "pyvenv.cfg"))]
             found += [Path(folder) / name for name in files if name not in skip]
         return [path for path in found if path.is_file() and not path.is_symlink()]
 

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tools.leaks import WINDOW, LeakDetector
+from tools.leaks import WINDOW, Leak, LeakDetector
 from tools.poetry_runner import PoetryRunner, TokenLeaked
 
 if TYPE_CHECKING:
@@ -48,6 +48,18 @@ def test_every_form_of_leak_is_found(text: str) -> None:
     assert leaks, text[:40]
     assert all(leak.secret_index == 0 for leak in leaks)
     assert BARE[:WINDOW] not in " ".join(leak.describe() for leak in leaks)  # a description holds no secret
+
+
+def test_a_slice_is_found_at_every_offset_and_from_every_place_in_the_secret() -> None:
+    """The detector looks up only every 12th position of a text first: no alignment of the text
+    against the secret, and no place of the slice within the secret, may slip through."""
+    detector = LeakDetector([TOKEN])
+    for start in (0, 1, 11, 12, 13, 500, len(TOKEN) - WINDOW):
+        piece = TOKEN[start:start + WINDOW]
+        for offset in range(2 * WINDOW + 1):
+            text = "-" * offset + piece + "-" * (offset % 5)
+            assert detector.find(text) == [Leak("slice", "text", 0)], (start, offset)
+        assert detector.find(piece[:-1] + "-" + "-" * 30) == []  # one character short: nothing
 
 
 @pytest.mark.parametrize(
