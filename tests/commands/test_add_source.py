@@ -298,8 +298,7 @@ def test_a_byte_order_mark_is_named_as_the_cause(project: Path) -> None:
     ("\n[tool.poetry-codeartifact.sources]\nprivate = []\n",
      "tool.poetry-codeartifact.sources.private in pyproject.toml is not a table; it was left as it was."),
     ('\n[[tool.poetry.source]]\nname = ["private"]\nurl = "https://p.example/simple/"\n',
-     "Poetry cannot read this project: The Poetry configuration is invalid:\n"
-     "  - tool.poetry.source[0].name must be string"),
+     "Poetry cannot read this project: The Poetry configuration is invalid:"),  # then Poetry's words
 ], ids=["a string", "an array", "a source name that is an array"])
 def test_a_key_that_is_not_a_table_is_named_and_nothing_changes(project: Path, layout: str, message: str) -> None:
     """The options' own entry written as something else: this said "'str' object does not
@@ -309,5 +308,6 @@ def test_a_key_that_is_not_a_table_is_named_and_nothing_changes(project: Path, l
     before = pyproject.read_bytes()
     result = run(f"codeartifact add-source private --url {STANDARD} --no-login --profile dev")
     assert result.code == 1
-    assert result.err.strip() == message
+    assert result.err.strip() == message if "Poetry" not in message else result.err.startswith(message)
+    assert "source[0].name must be string" in result.err or "Poetry" not in message
     assert pyproject.read_bytes() == before
