@@ -1,14 +1,15 @@
 """Run every test on every tested Poetry version: ``python3 tools/test.py`` (or ``python -m tools.test``).
 
-Builds what it needs first (virtualenvs per Poetry version, each with its own Python, and the
-plugin wheel; see tools/venvs.py), then runs ruff and mypy once and pytest once per Poetry
-version: unit and command tests in-process, end-to-end tests through a real ``poetry`` with the
-plugin installed. The versions build and test at the same time: each pytest writes to
-``.test-logs/pytest-<V>.log``; a summary follows, with the end of a failing version's log.
+Builds what it needs (virtualenvs per Poetry version, each with its own Python, and the plugin
+wheel; see tools/venvs.py), runs ruff and mypy once and pytest twice per Poetry version: the
+unit and command tests (in-process) as soon as the version's test venv exists, while the other
+venvs are built, then the end-to-end tests (a real ``poetry`` with the plugin installed). The
+versions build and test at the same time: both parts write to ``.test-logs/pytest-<V>.log``; a
+summary follows, with the end of a failing version's log and the failures further up.
 
     python3 tools/test.py                     # everything
     python3 tools/test.py --poetry 2.0.1      # one Poetry version
-    python3 tools/test.py -- -k endpoint -x   # arguments after -- go to pytest
+    python3 tools/test.py -- -k endpoint -x   # arguments after -- go to both pytest runs
     python3 tools/test.py --jobs 1            # one version after the other
 
 Each Poetry version runs on its own Python (tools/venvs.py ``PYTHONS``). A missing Python is an
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 if not __package__:  # run as `python3 tools/test.py`: import `tools` from the repository root, not from tools/
@@ -60,14 +61,16 @@ def _leftovers(trap: Path) -> list[str]:
     return sorted(str(path.relative_to(trap)) for path in trap.rglob("*"))
 
 
-def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[bool, str]:
-    """pytest for one Poetry version, its output in .test-logs/pytest-<V>.log. Returns (passed, summary)."""
-    log = LOGS / f"pytest-{version}.log"
-    trap = Path(tempfile.mkdtemp(prefix=f"poetry-codeartifact-trap-home-{version}-"))
+def _pytest_environment(version: str, trap: Path, envs: venvs.Envs | None) -> dict[str, str]:
+    """The variables of one pytest run: HOME in ``trap``; with ``envs``, the Poetry binaries, the
+    wheelhouse and the README's tools the end-to-end tests run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "VIRTUALENV_", "PIP_CACHE"))}
     env["HOME"] = str(trap)  # tests/conftest.py must move everything elsewhere before it is used
     for name in ("CONFIG", "CACHE", "DATA"):
         env.pop(f"POETRY_{name}_DIR", None)
+    env["PYTHONUNBUFFERED"] = "1"  # the log follows the run (tail -f .test-logs/pytest-<V>.log)
+    if envs is None:
+        return env
     assert envs.plugins
     assert envs.wheelhouse
     env["POETRY_CODEARTIFACT_TEST_POETRY"] = str(venvs.bin_path(envs.poetry, "poetry"))
@@ -77,26 +80,63 @@ def run_pytest(version: str, envs: venvs.Envs, pytest_args: list[str]) -> tuple[
     env["POETRY_CODEARTIFACT_TEST_WHEELHOUSE"] = str(envs.wheelhouse)
     if envs.readme_tools:  # `aws` and `pipx`, for the README's commands
         env["POETRY_CODEARTIFACT_TEST_README_TOOLS"] = str(venvs.bin_path(envs.readme_tools, ""))
-    report = LOGS / f"origins-{version}.jsonl"  # tests/e2e/test_origins.py's figures, for closing notes
+    report = LOGS / f"origins-{version}.jsonl"  # figures of the end-to-end fault tests, for closing notes
     report.unlink(missing_ok=True)
     env["POETRY_CODEARTIFACT_TEST_REPORT"] = str(report)
-    env["PYTHONUNBUFFERED"] = "1"  # the log follows the run (tail -f .test-logs/pytest-<V>.log)
-    command = [str(venvs.bin_path(envs.test, "python")), "-m", "pytest", "-p", "no:cacheprovider",
-               "--durations=15", *pytest_args]
-    python = envs.python.version.split()[0]
+    return env
+
+
+# Each version's tests run in two parts: the unit and command tests need only the test venv and
+# start while the other venvs are built; the end-to-end tests follow once those exist.
+PARTS = {"unit and command": ("-m", "not e2e"), "end-to-end": ("-m", "e2e")}
+
+
+def _run_part(version: str, part: str, test_env: Path, envs: venvs.Envs | None,
+              pytest_args: list[str]) -> tuple[int, str, list[str], Path]:
+    """One part of a version's tests, appended to .test-logs/pytest-<V>.log: (exit code, pytest's
+    last line, files the tests wrote into their HOME, that HOME)."""
+    log = LOGS / f"pytest-{version}.log"
+    trap = Path(tempfile.mkdtemp(prefix=f"poetry-codeartifact-trap-home-{version}-"))
+    command = [str(venvs.bin_path(test_env, "python")), "-m", "pytest", "-p", "no:cacheprovider",
+               "--durations=15", *PARTS[part], *pytest_args]
+    with log.open("a") as out:
+        out.write(f"\n===== {part} tests of Poetry {version} =====\n")
+        out.flush()
+        code = subprocess.run(command, cwd=ROOT, env=_pytest_environment(version, trap, envs), stdout=out,
+                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).returncode
+    leftovers = _leftovers(trap)
+    if not leftovers:
+        shutil.rmtree(trap, ignore_errors=True)
+    return code, _summary_line(log), leftovers, trap
+
+
+def run_pytest(version: str, test_env: Path, python: str, everything: Future[dict[str, venvs.Envs]],
+               pytest_args: list[str]) -> tuple[bool, str]:
+    """Both parts of one Poetry version's tests. Returns (passed, summary). A part that selects
+    nothing (exit code 5) is no failure while the other part ran tests; both empty is one."""
+    log = LOGS / f"pytest-{version}.log"
     say(f"pytest on Poetry {version} (Python {python}) -> {log.relative_to(ROOT)}")
     started = time.monotonic()
-    with log.open("w") as out:
-        code = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL).returncode
+    results: list[tuple[str, int, str, list[str], Path]] = []
+    for part in PARTS:
+        envs = None
+        if part == "end-to-end":
+            try:
+                envs = everything.result()[version]
+            except Exception as error:  # any failure to build is this version's failure
+                results.append((part, 2, f"the environments could not be built: {error}", [], Path()))
+                break
+        results.append((part, *_run_part(version, part, test_env, envs, pytest_args)))
     elapsed = time.monotonic() - started
-    passed = code == 0  # 5 (nothing collected or everything deselected) is a failure: it tested nothing
-    summary = f"Poetry {version} on Python {python}: {_summary_line(log)} (exit {code}, {elapsed:.0f}s)"
-    if leftovers := _leftovers(trap):
-        passed = False
-        summary += f"; the tests wrote into their HOME ({trap}): {', '.join(leftovers[:10])}"
-    else:
-        shutil.rmtree(trap, ignore_errors=True)
+    codes = [code for _, code, *_ in results]
+    ran = [code for code in codes if code != 5]  # 5: nothing collected, or everything deselected
+    passed = bool(ran) and all(code == 0 for code in ran) and len(results) == len(PARTS)
+    parts = "; ".join(f"{part}: {line} (exit {code})" for part, code, line, _, _ in results)
+    summary = f"Poetry {version} on Python {python}: {parts} ({elapsed:.0f}s)"
+    for part, _, _, leftovers, trap in results:
+        if leftovers:
+            passed = False
+            summary += f"; the {part} tests wrote into their HOME ({trap}): {', '.join(leftovers[:10])}"
     say(("passed: " if passed else "FAILED: ") + summary)
     return passed, summary
 
@@ -125,26 +165,32 @@ def main() -> int:
 
     started = time.monotonic()
     try:
-        envs = venvs.prepare(versions, everything=True, strict=not args.any_python, jobs=max(jobs, 3))
+        pythons = {v: venvs.python_for(v, strict=not args.any_python) for v in versions}
+        tests = venvs.prepare_tests(versions, strict=not args.any_python)
     except venvs.PythonNotFound as error:
         say(f"ERROR: {error}")
         return 2
-    say(f"environments ready in {time.monotonic() - started:.0f}s")
+    say(f"test environments ready in {time.monotonic() - started:.0f}s; the others are built meanwhile")
 
     if LOGS.exists():
         shutil.rmtree(LOGS)
     LOGS.mkdir()
     tasks = []
-    with ThreadPoolExecutor(jobs + 2) as pool:
+    with ThreadPoolExecutor(1) as builder, ThreadPoolExecutor(jobs + 2) as pool:
+        everything = builder.submit(venvs.prepare, versions, everything=True, strict=not args.any_python,
+                                    jobs=max(jobs, 3))
+        everything.add_done_callback(lambda done: say(
+            f"environments {'FAILED' if done.exception() else 'ready'} in {time.monotonic() - started:.0f}s"))
         if not args.no_lint:
             # mypy checks for the Python it runs on: the oldest one tested is the strictest.
-            oldest = min(envs.values(), key=lambda e: tuple(int(n) for n in e.python.version.split()[0].split(".")[:2]))
-            python = str(venvs.bin_path(oldest.test, "python"))
+            oldest = min(versions, key=lambda v: tuple(int(n) for n in pythons[v].version.split()[0].split(".")[:2]))
+            python = str(venvs.bin_path(tests[oldest], "python"))
             tasks.append(("ruff", pool.submit(
                 run_lint, "ruff", [python, "-m", "ruff", "check", *(p for p in LINTED if (ROOT / p).exists())])))
             tasks.append(("mypy", pool.submit(run_lint, "mypy", [python, "-m", "mypy"])))
         with ThreadPoolExecutor(jobs) as pytest_pool:
-            tasks += [(version, pytest_pool.submit(run_pytest, version, envs[version], args.pytest_args))
+            tasks += [(version, pytest_pool.submit(run_pytest, version, tests[version],
+                                                   pythons[version].version.split()[0], everything, args.pytest_args))
                       for version in versions]
             results = [(name, *task.result()) for name, task in tasks]
 
@@ -156,6 +202,10 @@ def main() -> int:
             lines = log.read_text(errors="replace").splitlines()
             print(f"----- last {min(TAIL, len(lines))} lines of {log.relative_to(ROOT)} -----")
             print("\n".join(lines[-TAIL:]), flush=True)
+            failures = [line for line in lines[:-TAIL] if line.startswith(("FAILED ", "ERROR "))]
+            if failures:  # those of the first part, whose end is further up
+                print(f"----- and further up in {log.relative_to(ROOT)} -----")
+                print("\n".join(failures), flush=True)
     print("[test] summary:")
     for _name, passed, summary in results:
         print(f"[test]   {'ok    ' if passed else 'FAILED'} {summary}")

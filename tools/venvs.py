@@ -320,6 +320,16 @@ class Envs(NamedTuple):
     readme_tools: Path | None = None  # with everything=True only: the AWS CLI and pipx the README calls
 
 
+def prepare_tests(versions: tuple[str, ...] = POETRY_VERSIONS, *, strict: bool = False) -> dict[str, Path]:
+    """The test venv of each Poetry version alone: what the unit and command tests (and ruff and
+    mypy) need, so that they can run while :func:`prepare` builds the rest."""
+    pythons = {version: python_for(version, strict=strict) for version in versions}
+    VENVS.mkdir(exist_ok=True)
+    with ThreadPoolExecutor(len(versions)) as pool:
+        tests = {v: pool.submit(test_env, v, pythons[v]) for v in versions}
+        return {v: test.result() for v, test in tests.items()}
+
+
 def prepare(versions: tuple[str, ...] = POETRY_VERSIONS, *, everything: bool = False, strict: bool = False,
             jobs: int = 3) -> dict[str, Envs]:
     """The venvs of every Poetry version in ``versions``, with a freshly built wheel in each user

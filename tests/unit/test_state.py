@@ -341,6 +341,8 @@ def test_the_state_file_sits_beside_the_auth_file_poetry_was_given(tmp_path: Pat
 
 def test_a_private_file_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
     """Under an ASCII locale (LC_ALL=C without Python's UTF-8 coercion) the file is still UTF-8."""
+    write_private_file(tmp_path / "here.json", "d\u00e9j\u00e0")  # in this process too: mutmut runs a
+    assert (tmp_path / "here.json").read_bytes() == "d\u00e9j\u00e0".encode()  # test only for what it calls here
     target = tmp_path / "t.json"
     code = ("import sys, pathlib; from poetry_codeartifact.state import write_private_file; "
             "write_private_file(pathlib.Path(sys.argv[1]), 'd\\u00e9j\\u00e0')")  # not in argv: ASCII there
