@@ -424,7 +424,8 @@ def _edit_as_text(text: str, name: str, url: str, priority: str, options: dict[s
         _set_key(lines, first, end, "priority", priority, newline)
         _set_key(lines, first, end, "url", url, newline)
     elif entries:  # a new entry after the last one
-        at = _body_end(lines, entries[-1][1], entries[-1][2])
+        _, last_first, last_end = entries[-1]
+        at = _body_end(lines, last_first, last_end)
         block = _table_text("[[tool.poetry.source]]", {"name": name, "url": url, "priority": priority})
         if not lines[at - 1].endswith("\n"):
             lines[at - 1] += newline

@@ -308,6 +308,9 @@ def test_a_key_that_is_not_a_table_is_named_and_nothing_changes(project: Path, l
     before = pyproject.read_bytes()
     result = run(f"codeartifact add-source private --url {STANDARD} --no-login --profile dev")
     assert result.code == 1
-    assert result.err.strip() == message if "Poetry" not in message else result.err.startswith(message)
-    assert "source[0].name must be string" in result.err or "Poetry" not in message
+    if message.startswith("Poetry"):  # Poetry's own words follow: "data.source[0].name" before 2.5
+        assert message in result.err, result.err
+        assert "source[0].name must be string" in result.err
+    else:
+        assert result.err.strip() == message
     assert pyproject.read_bytes() == before

@@ -579,6 +579,12 @@ TOMLKIT_EDITS = {
     "an empty file": ("", M, '[[tool.poetry.source]]\nname = "ca"\nurl = "https://n/simple/"\npriority = "primary"\n\n'
                       '[tool.poetry-codeartifact.sources.ca]\ndomain = "acme"\ndomain-owner = "111122223333"\n'
                       'region = "eu-west-1"\n'),
+    "a file of one blank line": ("\n", {}, '[[tool.poetry.source]]\nname = "ca"\nurl = "https://n/simple/"\n'
+                                 'priority = "primary"\n'),
+    "an inline source array without a final line break": (
+        '[tool.poetry]\nsource = [{name = "ca", url = "u"}]', {"domain": "acme"},
+        '[tool.poetry]\nsource = [{name = "ca", url = "https://n/simple/", priority = "primary"}]\n\n'
+        '[tool.poetry-codeartifact.sources.ca]\ndomain = "acme"\n'),
     "no final line break": ('[tool.poetry]\nname = "x"', {}, '[tool.poetry]\nname = "x"\n\n[[tool.poetry.source]]\n'
                             'name = "ca"\nurl = "https://n/simple/"\npriority = "primary"\n'),
     "a blank line before each new table, none after the last": (
