@@ -271,7 +271,7 @@ def wheelhouse(version: str, python: Python, pip_python: Path, seeded: Path | No
     extra = (*(POETRY_1_METADATA_BUILD if version.startswith("1.") else ()),
              *(_seed_packages(seeded) if seeded else ()))
     wanted = hashlib.sha256(
-        f"{version} boto3 {OTHER_PLATFORMS} {BUILD_BACKEND} {extra} {python.version}".encode()
+        f"{version} boto3 {OTHER_PLATFORMS} {BUILD_BACKEND} {extra} {python.version} newest-pip".encode()
     ).hexdigest()
     stamp = folder / ".stamp"
     if stamp.exists() and stamp.read_text() == wanted:
@@ -282,6 +282,8 @@ def wheelhouse(version: str, python: Python, pip_python: Path, seeded: Path | No
     pip = [str(pip_python), "-m", "pip", "--disable-pip-version-check", "-q", "download", "-d", str(folder)]
     subprocess.run([*pip, f"poetry=={version}", "boto3>=1.28", *extra], check=True, env=_clean_env())
     subprocess.run([*pip, "--no-deps", *OTHER_PLATFORMS, BUILD_BACKEND], check=True, env=_clean_env())
+    # pipx (`pipx inject poetry ...`) first upgrades the pip of its shared venv to a recent one
+    subprocess.run([*pip, "--no-deps", "pip"], check=True, env=_clean_env())
     stamp.write_text(wanted)
     return folder
 
