@@ -166,7 +166,7 @@ def main() -> int:
     started = time.monotonic()
     try:
         pythons = {v: venvs.python_for(v, strict=not args.any_python) for v in versions}
-        tests = venvs.prepare_tests(versions, strict=not args.any_python)
+        tests = venvs.prepare_tests(pythons)
     except venvs.PythonNotFound as error:
         say(f"ERROR: {error}")
         return 2

@@ -323,13 +323,13 @@ class Envs(NamedTuple):
     readme_tools: Path | None = None  # with everything=True only: the AWS CLI and pipx the README calls
 
 
-def prepare_tests(versions: tuple[str, ...] = POETRY_VERSIONS, *, strict: bool = False) -> dict[str, Path]:
-    """The test venv of each Poetry version alone: what the unit and command tests (and ruff and
-    mypy) need, so that they can run while :func:`prepare` builds the rest."""
-    pythons = {version: python_for(version, strict=strict) for version in versions}
+def prepare_tests(pythons: dict[str, Python]) -> dict[str, Path]:
+    """The test venv of each Poetry version (``pythons`` maps it to its Python, from
+    :func:`python_for`) alone: what the unit and command tests (and ruff and mypy) need, so that
+    they can run while :func:`prepare` builds the rest."""
     VENVS.mkdir(exist_ok=True)
-    with ThreadPoolExecutor(len(versions)) as pool:
-        tests = {v: pool.submit(test_env, v, pythons[v]) for v in versions}
+    with ThreadPoolExecutor(len(pythons)) as pool:
+        tests = {v: pool.submit(test_env, v, python) for v, python in pythons.items()}
         return {v: test.result() for v, test in tests.items()}
 
 
